@@ -1,0 +1,3 @@
+"""torch.nn."""
+
+from . import functional  # noqa: F401

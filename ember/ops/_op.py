@@ -1,0 +1,205 @@
+"""Declaring a differentiable op.
+
+An op is a class with a ``forward`` on raw arrays and one derivative formula per input,
+written with ember ops over Tensors (so that ``create_graph=True`` differentiates the
+formulas themselves), in the spirit of PyTorch's derivatives.yaml::
+
+    class Mul(Op, name="MulBackward0"):
+        def forward(ctx, xp, a, b):
+            return a * b
+
+        def grad_a(ctx, grad, b):      # d(a*b)/da, saves b only when a needs a gradient
+            return grad * b
+
+        def grad_b(ctx, grad, a):
+            return grad * a
+
+Positional parameters of ``forward`` after ``xp`` are the op's inputs (Tensors or Python
+numbers); keyword-only ones are attributes. A formula's parameters after ``grad`` name what
+it needs: inputs, or ``result`` (the op's output). Only what a needed formula names is
+saved, so an in-place change to an unneeded input is no error, as in PyTorch. An op whose
+derivatives share work defines one ``backward(ctx, grad, <saved...>)`` that returns a tuple
+instead (``ctx.needs_input_grad`` says which entries are wanted). Anything else the
+backward needs (shapes, dims, indices) ``forward`` stores on ``ctx``; the node is the ctx.
+
+The instance of an op class is the graph node, so ``type(y.grad_fn).__name__`` is the
+PyTorch name given with ``name=``. Broadcasting and dtype are undone for every op in one
+place, ``_finish_grad`` below: a formula returns its gradient in the broadcast shape.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import numpy as np
+
+from .._dtype import from_numpy_dtype
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.graph import SECOND_BACKWARD, Node, SavedTensor, gradient_edge
+
+__all__ = ["Op"]
+
+_FREED = object()
+_grad_state = grad_mode._state
+
+
+class Op(Node):
+    """Base class of every built-in differentiable op (see the module docstring)."""
+
+    # Filled in by __init_subclass__ from the method signatures.
+    _input_names: tuple = ()
+    _formulas: tuple = ()  # per input: (function, saved names) or None
+    _combined: tuple | None = None  # saved names of a combined backward
+    is_view = False
+    n_outputs = 1
+    nondiff_outputs: tuple = ()
+    # ``__dict__`` lets forward store what backward needs (ctx.shape = ...).
+    __slots__ = ("_saved", "_meta", "needs_input_grad", "_n_outputs", "__dict__")
+
+    def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if name is not None:
+            cls.__name__ = cls.__qualname__ = name
+        if "forward" not in cls.__dict__:
+            return
+        params = list(inspect.signature(cls.forward).parameters.values())[2:]
+        cls._input_names = tuple(p.name for p in params if p.kind in (
+            p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL))
+        if "backward" in cls.__dict__:
+            cls._combined = _saved_names(cls.backward)
+            cls._formulas = ()
+        else:
+            cls._combined = None
+            formulas = []
+            for n in cls._input_names:
+                f = cls.__dict__.get("grad_" + n)
+                formulas.append(None if f is None else (f, _saved_names(f)))
+            cls._formulas = tuple(formulas)
+
+    @classmethod
+    def apply(cls, *inputs: Any, **attrs: Any) -> Any:
+        """Run forward on the inputs' arrays and, if needed, record this op in the graph."""
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        ctx = object.__new__(cls)
+        first = arrays[0]
+        xp = np if first.__class__ is np.ndarray else _xp_of(arrays)
+        out = cls.forward(ctx, xp, *arrays, **attrs)
+
+        if _grad_state.enabled:
+            needs = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
+            record = True in needs
+        else:
+            record = False
+        if cls.n_outputs == 1:
+            if out.__class__ is not np.ndarray:
+                out = xp.asarray(out)
+            result = Tensor._make(out, ctx if record else None)
+            if cls.is_view:
+                _mark_view(result, inputs[0], cls, attrs, None)
+            if record:
+                ctx._record(inputs, needs, (result,))
+            return result
+        results = []
+        for i, o in enumerate(out):
+            if o.__class__ is not np.ndarray:
+                o = xp.asarray(o)
+            diff = record and i not in cls.nondiff_outputs
+            r = Tensor._make(o, ctx if diff else None, None, i)
+            if cls.is_view:
+                _mark_view(r, inputs[0], cls, attrs, i)
+            results.append(r)
+        if record:
+            ctx._n_outputs = cls.n_outputs
+            ctx._record(inputs, needs, results)
+        return tuple(results)
+
+    def _record(self, inputs: tuple, needs: tuple, results: Any) -> None:
+        Node.__init__(self)
+        self.needs_input_grad = needs
+        self.next_functions = tuple(gradient_edge(x) if n else (None, 0)
+                                    for x, n in zip(inputs, needs))
+        self._meta = tuple((x._data.shape, x._data.dtype) if n else None
+                           for x, n in zip(inputs, needs))
+        if self._combined is not None:
+            names = self._combined
+        else:
+            names = set()
+            for f, n in zip(self._formulas, needs):
+                if n and f is not None:
+                    names.update(f[1])
+        saved = {}
+        for name in names:
+            if name == "result":
+                saved[name] = SavedTensor(results[0], self)
+                continue
+            x = inputs[self._input_names.index(name)]
+            saved[name] = SavedTensor(x) if isinstance(x, Tensor) else x
+        self._saved = saved
+
+    def _unpack(self) -> dict:
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(SECOND_BACKWARD)
+        return {k: v.unpack(self) if v.__class__ is SavedTensor else v
+                for k, v in saved.items()}
+
+    def _run(self, grads: list, keep_graph: bool) -> list:
+        grad = grads[0] if self.n_outputs == 1 else grads
+        if grad is None:
+            return [None] * len(self.next_functions)
+        values = self._unpack()
+        if self._combined is not None:
+            outs = list(self.backward(grad, **values))
+        else:
+            outs = [f[0](self, grad, *[values[n] for n in f[1]]) if need and f else None
+                    for f, need in zip(self._formulas, self.needs_input_grad)]
+        if not keep_graph and self._saved:
+            self._saved = _FREED
+        return [_finish_grad(g, m) if g is not None and m is not None else None
+                for g, m in zip(outs, self._meta)]
+
+    @property
+    def _saved_tensors(self) -> tuple:
+        return tuple(self._unpack().values())
+
+
+def _saved_names(f: Any) -> tuple:
+    return tuple(list(inspect.signature(f).parameters)[2:])
+
+
+def _finish_grad(g: Any, meta: tuple) -> Tensor:
+    """Sum a gradient back to its input's shape (broadcasting) and cast it to its dtype."""
+    shape, dtype = meta
+    if not isinstance(g, Tensor):
+        from .creation import full
+
+        g = full(shape, g)
+    if g._data.shape != shape:
+        g = g.sum_to_size(shape)
+    if g._data.dtype != dtype:
+        if g._data.dtype.kind == "c" and dtype.kind != "c":
+            g = g.real  # a real input's gradient is the real part, as in PyTorch
+        g = g.to(from_numpy_dtype(dtype))
+    return g
+
+
+def _xp_of(arrays: list) -> Any:
+    from .._device import array_module
+
+    for a in arrays:
+        if hasattr(a, "__array_priority__") or hasattr(a, "shape"):
+            return array_module(a)
+    return np
+
+
+def _mark_view(result: Tensor, source: Tensor, cls: type, attrs: dict,
+               index: int | None) -> None:
+    """Make ``result`` a view of ``source``'s base: shared memory and version counter, and
+    enough to replay the view on another tensor (for CopySlices and grad_fn refresh)."""
+    base = source._base if source._base is not None else source
+    result._base = base
+    result._vc = source._vc
+    result._view = (cls, attrs, index, source._view if source._base is not None else None)
+    result._view_version = source._vc[0]
