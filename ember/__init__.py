@@ -49,8 +49,10 @@ from .ops import indexing as _indexing
 from .ops import pointwise as _pointwise
 from .ops import reduction as _reduction
 from .ops import shape as _shape
+from .ops.activation import *  # noqa: F403
 from .ops.creation import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
+from .ops.linalg import *  # noqa: F403
 from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403

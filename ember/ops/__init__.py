@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from .._tensor import Tensor
-from . import creation, indexing, pointwise, reduction, shape
+from . import activation, conv, creation, indexing, linalg, loss, pointwise, reduction, shape
 from ._op import Op
 from .views import apply_inplace
 
@@ -49,8 +49,6 @@ _METHODS = {
         "where", "allclose", "equal", "isclose")},
     "where": lambda self, condition, other: pointwise.where(condition, self, other),
     "allclose": pointwise.allclose, "equal": pointwise.equal, "isclose": pointwise.isclose,
-    # reductions
-    **{n: getattr(reduction, n) for n in reduction.__all__},
     # shape
     **{n: getattr(shape, n) for n in shape.__all__ if n not in (
         "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack",
@@ -130,13 +128,22 @@ def _view_inplace(fn: Any) -> Any:
 
 
 def bind_methods(extra: dict | None = None) -> None:
-    """Attach ops to Tensor as methods (called once at import, and by modules that add ops)."""
+    """Attach ops to Tensor as methods (called once at import, and by modules that add ops).
+
+    Besides the table above, every name in a module's ``__methods__`` is bound, and every
+    name in its ``__inplace__`` also gets a trailing-underscore in-place twin.
+    """
     table = dict(_METHODS)
+    inplace = list(_INPLACE)
+    for mod in (activation, conv, linalg, loss, reduction):
+        for name in getattr(mod, "__methods__", ()):
+            table[name] = getattr(mod, name)
+        inplace += list(getattr(mod, "__inplace__", ()))
     if extra:
         table.update(extra)
     for name, fn in table.items():
         setattr(Tensor, name, fn)
-    for name in _INPLACE:
+    for name in inplace:
         fn = getattr(Tensor, name, None)
         if fn is not None and name + "_" not in Tensor.__dict__:
             setattr(Tensor, name + "_", _view_inplace(fn) if name in _VIEW_INPLACE

@@ -11,6 +11,7 @@ from .._tensor import Tensor
 from ._op import Op
 
 __all__ = ["sum", "mean", "sum_to_size"]
+__methods__ = ["sum", "mean", "sum_to_size"]
 
 
 def _dims(dim: Any, ndim: int) -> tuple | None:
