@@ -22,7 +22,7 @@ TOL = {np.float32: (1e-5, 1e-5), np.float64: (1e-10, 1e-10), np.float16: (1e-2, 
 
 def to_np(t: Any) -> Any:
     if isinstance(t, torch.Tensor):
-        return t.detach().cpu().numpy()
+        return t.detach().cpu().numpy(force=True)
     if isinstance(t, ember.Tensor):
         return np.asarray(t.detach()._data)
     return t
