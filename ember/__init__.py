@@ -1,13 +1,16 @@
 """ember: PyTorch's tensor and autograd API on NumPy (CPU) and CuPy (GPU).
 
-``import ember as torch`` runs ordinary PyTorch autograd code.
+``import ember as torch`` runs ordinary PyTorch autograd code. Like torch, this namespace
+binds ``float``, ``int`` and ``bool`` to dtypes, so Python's own are reached via builtins.
 """
 
 from __future__ import annotations
 
-from . import _dtype, autograd, cuda, nn  # noqa: E402,I001
+import builtins
+
+from . import _dtype
 from ._device import device
-from ._dtype import (  # noqa: A004
+from ._dtype import (
     bfloat16,
     bool,
     cdouble,
@@ -15,7 +18,8 @@ from ._dtype import (  # noqa: A004
     complex64,
     complex128,
     double,
-    float,  # noqa: A004
+    dtype,
+    float,
     float16,
     float32,
     float64,
@@ -32,10 +36,8 @@ from ._dtype import (  # noqa: A004
     short,
     uint8,
 )
-from ._dtype import dtype as dtype
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor
-from .autograd import grad_mode as _grad_mode
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -45,10 +47,6 @@ from .autograd.grad_mode import (
     set_grad_enabled,
 )
 from .ops import creation as _creation
-from .ops import indexing as _indexing
-from .ops import pointwise as _pointwise
-from .ops import reduction as _reduction
-from .ops import shape as _shape
 from .ops.activation import *  # noqa: F403
 from .ops.creation import *  # noqa: F403
 from .ops.indexing import *  # noqa: F403
@@ -57,9 +55,9 @@ from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 
-__version__ = "0.1.0"
+from . import autograd, cuda, nn  # noqa: E402, I001  (after the ops: they use them)
 
-float_ = float
+__version__ = "0.1.0"
 
 
 def result_type(tensor1: object, tensor2: object) -> dtype:
@@ -67,48 +65,41 @@ def result_type(tensor1: object, tensor2: object) -> dtype:
     return _dtype.result_type(tensor1, tensor2)
 
 
-def is_tensor(obj: object) -> builtins_bool:
+def is_tensor(obj: object) -> builtins.bool:
     """torch.is_tensor."""
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input: Tensor) -> builtins_bool:  # noqa: A002
+def is_floating_point(input: Tensor) -> builtins.bool:
     """torch.is_floating_point."""
     return input.dtype.is_floating_point
 
 
-def is_complex(input: Tensor) -> builtins_bool:  # noqa: A002
+def is_complex(input: Tensor) -> builtins.bool:
     """torch.is_complex."""
     return input.dtype.is_complex
 
 
-def numel(input: Tensor) -> builtins_int:  # noqa: A002
+def numel(input: Tensor) -> builtins.int:
     """torch.numel."""
     return input.numel()
 
 
-def _legacy(dt: dtype) -> type:
-    class _LegacyTensor(Tensor):
-        def __new__(cls, *args: object, **kwargs: object) -> Tensor:
-            return _creation.legacy_new(Tensor, dt, *args, **kwargs)
+def _legacy(name: str, dt: dtype) -> type:
+    """``torch.FloatTensor`` and friends: constructors that make plain Tensors of one dtype."""
 
-    return _LegacyTensor
+    def __new__(cls: type, *args: object, **kwargs: object) -> Tensor:  # noqa: N807
+        return _creation.legacy_new(Tensor, dt, *args, **kwargs)
+
+    return type(name, (Tensor,), {"__new__": __new__, "__module__": "torch"})
 
 
-builtins_bool = type(True)
-builtins_int = type(1)
-FloatTensor = _legacy(float32)
-DoubleTensor = _legacy(float64)
-HalfTensor = _legacy(float16)
-LongTensor = _legacy(int64)
-IntTensor = _legacy(int32)
-ShortTensor = _legacy(int16)
-CharTensor = _legacy(int8)
-ByteTensor = _legacy(uint8)
-BoolTensor = _legacy(bool)
-for _name, _cls in [("FloatTensor", FloatTensor), ("DoubleTensor", DoubleTensor),
-                    ("HalfTensor", HalfTensor), ("LongTensor", LongTensor),
-                    ("IntTensor", IntTensor), ("ShortTensor", ShortTensor),
-                    ("CharTensor", CharTensor), ("ByteTensor", ByteTensor),
-                    ("BoolTensor", BoolTensor)]:
-    _cls.__name__ = _cls.__qualname__ = _name
+FloatTensor = _legacy("FloatTensor", float32)
+DoubleTensor = _legacy("DoubleTensor", float64)
+HalfTensor = _legacy("HalfTensor", float16)
+LongTensor = _legacy("LongTensor", int64)
+IntTensor = _legacy("IntTensor", int32)
+ShortTensor = _legacy("ShortTensor", int16)
+CharTensor = _legacy("CharTensor", int8)
+ByteTensor = _legacy("ByteTensor", uint8)
+BoolTensor = _legacy("BoolTensor", bool)

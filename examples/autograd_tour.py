@@ -1,4 +1,4 @@
-"""A tour of autograd, following the notes ember was built from. Run: python examples/autograd_tour.py"""
+"""A tour of autograd, after the notes ember was built from: python examples/autograd_tour.py"""
 
 import ember as torch
 

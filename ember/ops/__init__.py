@@ -88,6 +88,25 @@ _METHODS = {
     "__ror__": pointwise.bitwise_or, "__rxor__": pointwise.bitwise_xor,
     "__eq__": pointwise.eq, "__ne__": pointwise.ne, "__lt__": pointwise.lt,
     "__le__": pointwise.le, "__gt__": pointwise.gt, "__ge__": pointwise.ge,
+    # the legacy ``x.new(...)`` and the ``new_*`` family: same dtype and device as x
+    "new": lambda self, *args: creation.legacy_new(Tensor, self.dtype, *args,
+                                                   device=self.device),
+    "new_tensor": lambda self, data, *, dtype=None, device=None, requires_grad=False:
+        creation.tensor(data, dtype=dtype or self.dtype, device=device or self.device,
+                        requires_grad=requires_grad),
+    "new_zeros": lambda self, *size, dtype=None, device=None, requires_grad=False:
+        creation.zeros(*size, dtype=dtype or self.dtype, device=device or self.device,
+                       requires_grad=requires_grad),
+    "new_ones": lambda self, *size, dtype=None, device=None, requires_grad=False:
+        creation.ones(*size, dtype=dtype or self.dtype, device=device or self.device,
+                      requires_grad=requires_grad),
+    "new_empty": lambda self, *size, dtype=None, device=None, requires_grad=False:
+        creation.empty(*size, dtype=dtype or self.dtype, device=device or self.device,
+                       requires_grad=requires_grad),
+    "new_full": lambda self, size, fill_value, *, dtype=None, device=None,
+    requires_grad=False: creation.full(size, fill_value, dtype=dtype or self.dtype,
+                                       device=device or self.device,
+                                       requires_grad=requires_grad),
     "T": property(shape._T), "mT": property(shape._mT), "H": property(
         lambda self: shape._T(self).conj()), "mH": property(lambda self: shape._mT(self).conj()),
     "real": property(pointwise.real), "imag": property(pointwise.imag),
@@ -153,4 +172,3 @@ def bind_methods(extra: dict | None = None) -> None:
 
 
 bind_methods()
-_unused = (creation,)
