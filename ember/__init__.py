@@ -55,7 +55,7 @@ from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 
-from . import autograd, cuda, nn  # noqa: E402, I001  (after the ops: they use them)
+from . import autograd, cuda, nn, optim  # noqa: E402, I001  (after the ops: they use them)
 
 __version__ = "0.1.0"
 
