@@ -22,6 +22,8 @@ TOL = {np.float32: (1e-5, 1e-5), np.float64: (1e-10, 1e-10), np.float16: (1e-2, 
 
 def to_np(t: Any) -> Any:
     if isinstance(t, torch.Tensor):
+        if t._is_zerotensor():  # torch's lazy all-zero gradients cannot become arrays
+            return np.zeros(t.shape, dtype=torch.empty(0, dtype=t.dtype).numpy().dtype)
         return t.detach().cpu().numpy(force=True)
     if isinstance(t, ember.Tensor):
         return np.asarray(t.detach()._data)
