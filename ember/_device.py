@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["device", "array_module", "cuda_available"]
+__all__ = ["device", "array_module", "cuda_available", "CudaUnavailableError"]
+
+
+_DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
+                 "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
+                 "privateuseone")
 
 
 class device:
@@ -15,24 +20,45 @@ class device:
 
     __slots__ = ("type", "index")
 
-    def __init__(self, type: str | device, index: int | None = None) -> None:  # noqa: A002
-        if isinstance(type, device):
+    def __init__(self, type: str | device | int, index: int | None = None) -> None:  # noqa: A002
+        if isinstance(type, device) and index is None:
             self.type, self.index = type.type, type.index
             return
-        if isinstance(type, int):
+        if isinstance(type, int) and not isinstance(type, bool) and index is None:
+            # A bare index means the current accelerator, as in torch.
+            if not cuda_available():
+                raise RuntimeError("Cannot access accelerator device when none is available.")
             type, index = "cuda", type
-        if ":" in type:
-            type, _, idx = type.partition(":")
-            if index is not None:
-                raise ValueError("type (string) must not include an index because index was "
-                                 "passed explicitly: " + type)
-            index = int(idx)
-        if type not in ("cpu", "cuda", "meta"):
+        if not isinstance(type, str):
+            if index is None:  # torch's argument parser, matching neither signature
+                name = _torch_type_name(type)
+                raise TypeError(
+                    f"device() received an invalid combination of arguments - got ({name}), "
+                    "but expected one of:\n * (torch.device device)\n      didn't match "
+                    f"because some of the arguments have invalid types: (!{name}!)\n"
+                    " * (str type, int index = -1)\n")
+            raise TypeError(f"device(): argument 'type' (position 1) must be str, not "
+                            f"{_torch_type_name(type)}")
+        if index is not None and (not isinstance(index, int) or isinstance(index, bool)):
+            raise TypeError(f"device(): argument 'index' (position 2) must be int, not "
+                            f"{_torch_type_name(index)}")
+        if not type:
+            raise RuntimeError("Device string must not be empty")
+        name, sep, idx = type.partition(":")
+        if name not in _DEVICE_TYPES:
             raise RuntimeError(
-                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
-                "fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device "
-                f"type at start of device string: {type}")
-        self.type = type
+                f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device "
+                f"string: {type}")
+        if sep:
+            if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
+                raise RuntimeError(f"Invalid device string: '{type}'")
+            if index is not None:
+                raise RuntimeError("type (string) must not include an index because index was "
+                                   f"passed explicitly: {type}")
+            index = int(idx)
+        if index is not None and index < 0:
+            raise RuntimeError("Device index must not be negative")
+        self.type = name
         self.index = index
 
     def __repr__(self) -> str:
@@ -44,38 +70,56 @@ class device:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = device(other)
+        # Like torch.device, never equal to a string: device("cpu") != "cpu".
         return (isinstance(other, device) and self.type == other.type
                 and self.index == other.index)
 
     def __hash__(self) -> int:
         return hash((self.type, self.index))
 
+    def __reduce__(self) -> tuple:
+        return (device, (self.type, self.index))
+
+
+def _torch_type_name(x: object) -> str:
+    return "torch.device" if isinstance(x, device) else type(x).__name__
+
+
+class CudaUnavailableError(AssertionError, RuntimeError):
+    """Raised when a CUDA tensor is asked for without a usable GPU. torch raises
+    AssertionError on a CPU-only build and RuntimeError on a CUDA build without a GPU; this is
+    both, so either ``except`` catches it."""
+
 
 CPU = device("cpu")
 _cupy = None
 
 
-def _import_cupy():  # noqa: ANN202
-    global _cupy
-    if _cupy is None:
-        try:
-            import cupy
+_cupy_error: str | None = None
 
-            cupy.cuda.runtime.getDeviceCount()
-        except Exception as e:  # ImportError, or CUDA present but no driver/device
-            raise RuntimeError(
+
+def _import_cupy():  # noqa: ANN202
+    global _cupy, _cupy_error
+    if _cupy is None:
+        if _cupy_error is None:
+            try:
+                import cupy
+
+                cupy.cuda.runtime.getDeviceCount()
+                _cupy = cupy
+            except Exception as e:  # ImportError, or CUDA present but no driver/device
+                _cupy_error = str(e) or type(e).__name__  # remembered: don't retry each call
+        if _cupy is None:
+            raise CudaUnavailableError(
                 "CUDA is not available: ember's GPU backend needs an NVIDIA GPU and CuPy "
-                "(pip install 'ember[cuda]'). Original error: " + str(e)) from None
-        _cupy = cupy
+                "(pip install 'ember[cuda]', or cupy-cuda12x). Original error: " + _cupy_error)
     return _cupy
 
 
 def cuda_available() -> bool:
     try:
         _import_cupy()
-    except RuntimeError:
+    except CudaUnavailableError:
         return False
     return True
 

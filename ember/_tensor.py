@@ -28,6 +28,18 @@ _NONLEAF_GRAD_WARNING = (
     "internally at /__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)")
 
 
+_NONLEAF_REQUIRES_GRAD = (
+    "you can only change requires_grad flags of leaf variables. If you want to use a computed "
+    "variable in a subgraph that doesn't require differentiation use var_no_grad = "
+    "var.detach().")
+
+_SCALAR_WARNING = (
+    "Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+    "Consider using tensor.detach() first. (Triggered internally at /__w/pytorch/pytorch/torch/"
+    "csrc/autograd/generated/python_variable_methods.cpp:822.)")
+_warned_scalar = False
+
+
 class Size(tuple):
     """torch.Size: a tuple that prints as ``torch.Size([2, 3])``."""
 
@@ -66,6 +78,12 @@ class Tensor:
     __slots__ = ("_data", "_grad", "_grad_fn", "_requires_grad", "_vc", "_base", "_view",
                  "_view_version", "_output_nr", "_hooks", "_post_acc_hooks", "_accumulator",
                  "_retains_grad", "__weakref__", "__dict__")
+
+    # torch's "creation meta" of views that may not be modified in place with grad on: made
+    # under no_grad, or one output of a multi-view op (unbind, split). Instances that are such
+    # views set these in their __dict__; everyone else reads the class default for free.
+    _nograd_view = False
+    _multi_view = False
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
         from .ops.creation import legacy_new
@@ -108,6 +126,15 @@ class Tensor:
     @property
     def device(self):  # noqa: ANN201
         return device_of(self._data)
+
+    def get_device(self) -> int:
+        """Tensor.get_device: the CUDA index, or -1 on the CPU."""
+        return -1 if self.is_cpu else self._data.device.id
+
+    @property
+    def grad_dtype(self) -> _dtype.dtype:
+        """The dtype .grad must have (ember keeps it the tensor's own dtype)."""
+        return self.dtype
 
     @property
     def is_cuda(self) -> bool:
@@ -167,6 +194,10 @@ class Tensor:
         return int(self._data.__array_interface__["data"][0]) if self.is_cpu else \
             int(self._data.data.ptr)
 
+    def is_inference(self) -> bool:
+        """Tensor.is_inference: made by an op inside torch.inference_mode()."""
+        return "_inference" in self.__dict__
+
     @property
     def _version(self) -> int:
         return self._vc[0]
@@ -203,25 +234,30 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(value, "you can only change requires_grad flags of leaf "
+                                "variables.", "only Tensors of floating point and complex "
+                                "dtype can require gradients")
+
+    def _set_requires_grad(self, value: bool, nonleaf_true: str | None, not_float: str) -> None:
+        # torch words these errors differently depending on the entry point (the setter,
+        # requires_grad_(), factories), so the callers pass their wording in.
         if self.grad_fn is not None:
-            if not value:
-                raise RuntimeError(
-                    "you can only change requires_grad flags of leaf variables. If you want "
-                    "to use a computed variable in a subgraph that doesn't require "
-                    "differentiation use var_no_grad = var.detach().")
-            return
+            if value and nonleaf_true is None:  # requires_grad_(True) on a non-leaf: no-op
+                return
+            raise RuntimeError(nonleaf_true if value else _NONLEAF_REQUIRES_GRAD)
         if value and not (self.dtype.is_floating_point or self.dtype.is_complex):
-            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            raise RuntimeError(not_float)
         self._requires_grad = bool(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         """Tensor.requires_grad_."""
-        self.requires_grad = requires_grad
+        self._set_requires_grad(requires_grad, None, "only Tensors of floating point dtype "
+                                "can require gradients")
         return self
 
     @property
     def grad(self) -> Tensor | None:
-        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self._grad_fn is not None and not self._retains_grad:
             warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -232,9 +268,21 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
             if value.dtype != self.dtype:
-                raise RuntimeError("assigned grad has data of a different type")
-            if value.shape != self.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{value.dtype.cpp_name}' to a "
+                    f"tensor with grad_dtype '{self.dtype.type_word}'. The "
+                    "gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                    "dtype). You can set the tensor's grad_dtype attribute with a specific "
+                    "dtype, or None to allow any dtype. Set grad_dtype with caution. Diverging "
+                    "the dtypes of a tensor and its gradient may break downstream systems that "
+                    "assume they match.")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the "
+                    "tensor are the same size")
+            if value.device != self.device:
+                raise RuntimeError("assigned grad has data located on a different device")
         self._grad = value
 
     @grad.deleter
@@ -270,6 +318,9 @@ class Tensor:
             return self.grad_fn._add_tensor_hook(self._output_nr, hook)
         if self._hooks is None:
             self._hooks = {}
+            acc = self._accumulator() if self._accumulator is not None else None
+            if acc is not None:  # a live accumulator runs the leaf's hooks (graph.py)
+                acc._tensor_hooks = {0: self._hooks}
         h = RemovableHandle(self._hooks)
         self._hooks[h._key] = hook
         return h
@@ -325,8 +376,10 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        arr = self._data if self.is_cpu else self._data.get()
-        return arr if dtype is None else arr.astype(dtype, copy=False)
+        arr = self.numpy()  # torch: the same errors as numpy() (requires grad, on the GPU)
+        if dtype is not None:
+            arr = arr.astype(dtype, copy=False)
+        return arr.copy() if copy else arr
 
     def item(self) -> Any:
         """Tensor.item: the one element as a Python number."""
@@ -339,11 +392,26 @@ class Tensor:
         """Tensor.tolist."""
         return self._data.tolist()
 
+    def _scalar(self) -> Any:
+        """float()/complex(): torch warns, once per process, when the tensor requires grad."""
+        global _warned_scalar
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        if not _warned_scalar and self.requires_grad:
+            _warned_scalar = True
+            warnings.warn(_SCALAR_WARNING, UserWarning, stacklevel=3)
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return int(self._data.reshape(()).item())
 
     def __index__(self) -> int:
         if self.dtype.is_floating_point or self.dtype.is_complex or self._data.size != 1:
@@ -351,14 +419,18 @@ class Tensor:
                             "an index")
         return int(self.item())
 
-    def __complex__(self) -> complex:
-        return complex(self.item())
-
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is "
-                               "ambiguous")
-        return bool(self.item())
+            raise RuntimeError("Boolean value of Tensor with "
+                               f"{'no values' if self._data.size == 0 else 'more than one value'}"
+                               " is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __contains__(self, element: Any) -> bool:
+        if isinstance(element, (Tensor, int, float, complex, bool, np.number)):
+            return bool((element == self).any().item())
+        raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                           f"in a {type(element)}.")
 
     def __repr__(self, *, tensor_contents: Any = None) -> str:
         from ._printing import tensor_repr
@@ -366,12 +438,15 @@ class Tensor:
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
-        if self._data.ndim == 0 and spec:
+        if self._data.ndim == 0:  # torch formats a 0-d tensor as its number, even for "{}"
             return self.item().__format__(spec)
-        return object.__format__(self, spec) if spec else repr(self)
+        if spec:
+            raise TypeError("unsupported format string passed to Tensor.__format__")
+        return repr(self)
 
     def __reduce_ex__(self, proto: int) -> Any:
-        return (_rebuild, (np.asarray(self), self._requires_grad))
+        arr = self._data if self.is_cpu else self._data.get()
+        return (_rebuild, (arr, self._requires_grad))
 
     def __deepcopy__(self, memo: dict) -> Tensor:
         if self.grad_fn is not None:

@@ -4,6 +4,11 @@ Dependency counting, as in PyTorch and HIPS autograd: first count, for every nod
 from the roots, how many edges point at it; then run a node once all of those gradients
 have arrived. Ready nodes run latest-created first (a heap on the sequence number), which
 is PyTorch's order. No recursion, so a 100 000-node chain is fine.
+
+Before a node runs, the hooks on the tensors it produced see their gradient (tensor hooks,
+then retain_grad, then the node's own pre-hooks, PyTorch's order). ``inputs=`` limits the
+run to the nodes from which an input can be reached; autograd.grad captures the gradients
+arriving at its inputs instead of accumulating them into ``.grad``.
 """
 
 from __future__ import annotations
@@ -12,8 +17,9 @@ import heapq
 from collections.abc import Sequence
 from typing import Any
 
-from .grad_mode import set_grad_enabled
-from .graph import Node, gradient_edge
+from .._device import array_module
+from .grad_mode import _anomaly, _state
+from .graph import AccumulateGrad, GradientEdge, Node, gradient_edge
 
 __all__ = ["run_backward"]
 
@@ -34,7 +40,7 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
 
 
 def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
-    """Nodes from whose outputs some target can be reached: only those need to run."""
+    """The targets, and the nodes from which a target can be reached: only those run."""
     needed: set[Node] = set()
     done: set[Node] = set()
     stack = [(r, False) for r in roots]
@@ -42,7 +48,7 @@ def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
         node, children_done = stack.pop()
         if children_done:
             done.add(node)
-            if any(n in needed or n in targets for n, _ in node.next_functions):
+            if node in targets or any(n in needed for n, _ in node.next_functions):
                 needed.add(node)
             continue
         if node in done:
@@ -72,73 +78,77 @@ def run_backward(tensors: Sequence[Any], grads: Sequence[Any], keep_graph: bool,
                                "have a grad_fn")
         if node not in buffers:
             roots.append(node)
-            buffers[node] = [None] * _num_outputs(node)
+            buffers[node] = [None] * node._num_outputs()
         _accumulate(buffers[node], nr, g)
 
-    # Where gradients are captured (autograd.grad) or the only places they go (inputs=).
+    # autograd.grad: where the gradients of the inputs are captured.
     captures: dict[Node, list[tuple[int, int]]] = {}
+    needed = None
     if inputs is not None:
+        targets = set()
         for k, t in enumerate(inputs):
-            node, nr = gradient_edge(t)
+            node, nr = (t.node, t.output_nr) if t.__class__ is GradientEdge else \
+                gradient_edge(t)
             if node is None:
                 raise RuntimeError("One of the differentiated Tensors does not require grad")
-            captures.setdefault(node, []).append((nr, k))
-        needed = _needed(roots, set(captures))
-    else:
-        needed = None
+            targets.add(node)
+            if accumulate:
+                if t.__class__ is not GradientEdge:
+                    t.retain_grad()  # as torch: backward(inputs=[non-leaf]) fills its .grad
+            else:
+                captures.setdefault(node, []).append((nr, k))
+        needed = _needed(roots, targets)
     results: list = [None] * (len(inputs) if inputs is not None else 0)
 
     deps = _count_dependencies(roots)
     ready = [(-n._seq, id(n), n) for n in roots if deps.get(n, 0) == 0]
     heapq.heapify(ready)
-    with set_grad_enabled(create_graph):
+    check_nan = _anomaly.enabled and _anomaly.check_nan
+    prev_mode = _state.enabled
+    _state.enabled = create_graph  # the formulas build a graph only for create_graph
+    try:
         while ready:
             node = heapq.heappop(ready)[2]
             grads_in = buffers.pop(node)
-            grads_in = _call_pre_hooks(node, grads_in)
-            if node in captures:
+            if node._tensor_hooks or node._retains or node._pre_hooks:
+                grads_in = _call_pre_hooks(node, grads_in)
+            if captures and node in captures:
                 for nr, k in captures[node]:
                     results[k] = grads_in[nr]
-                    if accumulate and not _is_accumulator(node):
-                        _retain(inputs[k], grads_in[nr])
-            if _is_accumulator(node):
-                if not accumulate or (needed is not None and node not in captures):
-                    continue
-            elif needed is not None and node not in needed:
+            if needed is not None and node not in needed or \
+                    not accumulate and node.__class__ is AccumulateGrad:
                 continue
             grads_out = node._run(grads_in, keep_graph)
+            if check_nan:
+                _check_nan(node, grads_out)
             if node._hooks:
                 for hook in tuple(node._hooks.values()):
-                    hook(tuple(grads_out), tuple(grads_in))
+                    new = hook(tuple(grads_out), tuple(grads_in))
+                    if new is not None:  # a post-hook may replace the gradients it sees
+                        grads_out = list(new)
             for (nxt, nr), g in zip(node.next_functions, grads_out):
                 if nxt is None:
                     continue
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * nxt._num_outputs()
                 if g is not None:
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * _num_outputs(nxt)
-                    _accumulate(buf, nr, g)
-                deps[nxt] -= 1
-                if deps[nxt] == 0:
-                    if nxt not in buffers:  # every gradient that reached it was None
-                        buffers[nxt] = [None] * _num_outputs(nxt)
+                    old = buf[nr]
+                    buf[nr] = g if old is None else old + g
+                left = deps[nxt] - 1
+                deps[nxt] = left
+                if left == 0:
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+    finally:
+        _state.enabled = prev_mode
     return results if not accumulate else None
 
 
-def _num_outputs(node: Node) -> int:
-    return getattr(node, "_n_outputs", 1)
-
-
-def _is_accumulator(node: Node) -> bool:
-    return type(node).__name__ == "AccumulateGrad"
-
-
-def _retain(t: Any, g: Any) -> None:
-    """backward(inputs=[non-leaf]) fills that non-leaf's .grad, as PyTorch does."""
-    if g is None:
-        return
-    t._grad = g.clone() if t._grad is None else t._grad + g
+def _check_nan(node: Node, grads: list) -> None:
+    for i, g in enumerate(grads):
+        if g is not None and bool(array_module(g._data).isnan(g._data).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th "
+                               "output.")
 
 
 def _call_pre_hooks(node: Node, grads: list) -> list:

@@ -11,9 +11,12 @@ import itertools
 import re
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
-__all__ = ["Node", "AccumulateGrad", "SavedTensor", "gradient_edge", "RemovableHandle"]
+from .._device import array_module
+
+__all__ = ["Node", "AccumulateGrad", "CopyBackwards", "SavedTensor", "gradient_edge",
+           "RemovableHandle", "GradientEdge", "get_gradient_edge"]
 
 _sequence = itertools.count()
 
@@ -49,7 +52,7 @@ class Node:
     """A function of the backward graph; ``tensor.grad_fn`` is one of these."""
 
     __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_tensor_hooks",
-                 "_retains", "__weakref__")
+                 "_retains", "_metadata", "__weakref__")
 
     def __init__(self) -> None:
         self.next_functions: tuple = ()
@@ -59,16 +62,21 @@ class Node:
     def name(self) -> str:
         return type(self).__name__
 
+    def _num_outputs(self) -> int:
+        # How many gradients the node takes (one per output of its forward).
+        return getattr(self, "_n_outputs", 1)
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
     @property
     def metadata(self) -> dict:
-        md = getattr(self, "_metadata", None)
-        if md is None:
-            md = {}
-            object.__setattr__(self, "_metadata", md) if hasattr(self, "__dict__") else None
-        return md
+        """Node.metadata: a dict users may store anything in (made on first use)."""
+        try:
+            return self._metadata
+        except AttributeError:
+            self._metadata = {}
+            return self._metadata
 
     def _sequence_nr(self) -> int:
         return self._seq
@@ -114,7 +122,11 @@ class Node:
 
 
 class AccumulateGrad(Node):
-    """The node behind a leaf that requires grad: adds what arrives into ``leaf.grad``."""
+    """The node behind a leaf that requires grad: adds what arrives into ``leaf.grad``.
+
+    The leaf's own hooks (``register_hook``) are this node's tensor pre-hooks: the engine
+    runs them before the gradient is accumulated, and on what autograd.grad captures.
+    """
 
     __slots__ = ("variable",)
 
@@ -122,29 +134,34 @@ class AccumulateGrad(Node):
         super().__init__()
         self.variable = variable
         self._seq = float("inf")  # run as soon as ready, as PyTorch does
+        if variable._hooks is not None:
+            self._tensor_hooks = {0: variable._hooks}
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
 
     def _run(self, grads: list, keep_graph: bool) -> tuple:
+        from .._tensor import Tensor
         from .grad_mode import is_grad_enabled
 
         grad = grads[0]
         if grad is None:
             return ()
         var = self.variable
-        if var._hooks:
-            for hook in tuple(var._hooks.values()):
-                new = hook(grad)
-                if new is not None:
-                    grad = new
         old = var._grad
-        if is_grad_enabled():  # create_graph: keep the gradient's own history
-            var._grad = grad if old is None else old + grad
+        if is_grad_enabled():  # create_graph: .grad keeps the gradient's own history
+            if old is not None:
+                var._grad = old + grad
+            elif grad.requires_grad:
+                var._grad = _copy_with_history(grad, var)
+            else:
+                var._grad = Tensor._make(_copy_like(grad._data, var._data))
         elif old is None:
             # A fresh copy: the arriving array may be shared (AddBackward hands the same
             # gradient to both inputs, and users pass their own `gradient` tensor).
-            var._grad = grad.detach().clone()
-        elif old.requires_grad:
-            var._grad = old.detach() + grad
+            var._grad = Tensor._make(_copy_like(grad._data, var._data))
         else:
+            # In place, as torch does (even into a .grad that has history).
             old._data += grad._data if grad._data.dtype == old._data.dtype else \
                 grad._data.astype(old._data.dtype)
             old._vc[0] += 1
@@ -152,6 +169,39 @@ class AccumulateGrad(Node):
             for hook in tuple(var._post_acc_hooks.values()):
                 hook(var)
         return ()
+
+
+class CopyBackwards(Node):
+    """grad_fn of a ``.grad`` first filled with create_graph=True (torch copies into a fresh
+    tensor, so that is what users see)."""
+
+    __slots__ = ()
+
+    def name(self) -> str:
+        return "torch::autograd::CopyBackwards"
+
+    def _run(self, grads: list, keep_graph: bool) -> list:
+        return [None, grads[0]]
+
+
+def _copy_like(data: Any, like: Any) -> Any:
+    """A copy of a gradient laid out like its variable (torch's "gradient layout contract":
+    a transposed parameter gets a transposed .grad)."""
+    if like.flags.c_contiguous or data.shape != like.shape:
+        return data.copy()
+    out = array_module(like).empty_like(like, dtype=data.dtype)  # "K": like's own layout
+    out[...] = data
+    return out
+
+
+def _copy_with_history(grad: Any, var: Any) -> Any:
+    from .._tensor import Tensor
+
+    node = CopyBackwards()
+    node.next_functions = ((None, 0), gradient_edge(grad))
+    t = Tensor._make(_copy_like(grad._data, var._data), node)
+    t._vc[0] = 1  # torch fills it with copy_, which counts as one change
+    return t
 
 
 class SavedTensor:
@@ -211,5 +261,25 @@ def gradient_edge(t: Any) -> tuple:
     if fn is not None:
         return fn, t._output_nr
     if t._requires_grad:
+        if t._nograd_view and t._base is not None:
+            return None, 0  # a view made under no_grad: gradients stop here, as in torch
         return t._grad_accumulator(), 0
     return None, 0
+
+
+class GradientEdge(NamedTuple):
+    """torch.autograd.graph.GradientEdge: where a tensor's gradient enters the graph; usable
+    as an input of autograd.grad in place of the tensor."""
+
+    node: Node
+    output_nr: int
+    ownership_token: Any = None
+
+
+def get_gradient_edge(tensor: Any) -> GradientEdge:
+    """torch.autograd.graph.get_gradient_edge."""
+    node, nr = gradient_edge(tensor)
+    if node is None:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that "
+                           "does not require gradients")
+    return GradientEdge(node, nr)

@@ -42,6 +42,7 @@ from ..autograd.graph import SECOND_BACKWARD, Node, SavedTensor, gradient_edge
 __all__ = ["Op"]
 
 _FREED = object()
+_QUALIFIED = {"CopyBackwards": "torch::autograd::CopyBackwards"}
 _grad_state = grad_mode._state
 
 
@@ -54,14 +55,21 @@ class Op(Node):
     _combined: tuple | None = None  # saved names of a combined backward
     is_view = False
     n_outputs = 1
+    _node_name = "Op"
     nondiff_outputs: tuple = ()
     # ``__dict__`` lets forward store what backward needs (ctx.shape = ...).
-    __slots__ = ("_saved", "_meta", "needs_input_grad", "_n_outputs", "__dict__")
+    __slots__ = ("_saved", "_meta", "needs_input_grad", "__dict__")
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if name is not None:
-            cls.__name__ = cls.__qualname__ = name
+            # Nodes torch defines in its engine answer name() with a qualified name
+            # ("torch::autograd::CopyBackwards") while their class is the short one.
+            full = _QUALIFIED.get(name, name)
+            cls.__name__ = cls.__qualname__ = full.rsplit("::", 1)[-1]
+            cls._node_name = full
+        elif "_node_name" not in cls.__dict__:
+            cls._node_name = cls.__name__
         if "forward" not in cls.__dict__:
             return
         params = list(inspect.signature(cls.forward).parameters.values())[2:]
@@ -78,6 +86,9 @@ class Op(Node):
                 formulas.append(None if f is None else (f, _saved_names(f)))
             cls._formulas = tuple(formulas)
 
+    def name(self) -> str:
+        return self._node_name
+
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run forward on the inputs' arrays and, if needed, record this op in the graph."""
@@ -87,32 +98,40 @@ class Op(Node):
         xp = np if first.__class__ is np.ndarray else _xp_of(arrays)
         out = cls.forward(ctx, xp, *arrays, **attrs)
 
+        inference = False
         if _grad_state.enabled:
             needs = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
             record = True in needs
         else:
             record = False
+            inference = _grad_state.inference
         if cls.n_outputs == 1:
             if out.__class__ is not np.ndarray:
                 out = xp.asarray(out)
+            if record and out.dtype.kind not in "fc":  # integer results never require grad
+                record = False
             result = Tensor._make(out, ctx if record else None)
             if cls.is_view:
                 _mark_view(result, inputs[0], cls, attrs, None)
             if record:
                 ctx._record(inputs, needs, (result,))
+            elif inference:
+                result.__dict__["_inference"] = True
             return result
         results = []
         for i, o in enumerate(out):
             if o.__class__ is not np.ndarray:
                 o = xp.asarray(o)
-            diff = record and i not in cls.nondiff_outputs
+            diff = record and i not in cls.nondiff_outputs and o.dtype.kind in "fc"
             r = Tensor._make(o, ctx if diff else None, None, i)
             if cls.is_view:
                 _mark_view(r, inputs[0], cls, attrs, i)
             results.append(r)
         if record:
-            ctx._n_outputs = cls.n_outputs
             ctx._record(inputs, needs, results)
+        elif inference:
+            for r in results:
+                r.__dict__["_inference"] = True
         return tuple(results)
 
     def _record(self, inputs: tuple, needs: tuple, results: Any) -> None:
@@ -160,6 +179,9 @@ class Op(Node):
         return [_finish_grad(g, m) if g is not None and m is not None else None
                 for g, m in zip(outs, self._meta)]
 
+    def _num_outputs(self) -> int:
+        return self.n_outputs
+
     @property
     def _saved_tensors(self) -> tuple:
         return tuple(self._unpack().values())
@@ -203,3 +225,16 @@ def _mark_view(result: Tensor, source: Tensor, cls: type, attrs: dict,
     result._vc = source._vc
     result._view = (cls, attrs, index, source._view if source._base is not None else None)
     result._view_version = source._vc[0]
+    # torch's creation meta (see Tensor._nograd_view), inherited by views of such views.
+    if not _grad_state.enabled:
+        # Made under no_grad: no grad_fn, yet requires_grad when its base does; may not be
+        # modified in place with grad on (views.check_inplace).
+        result._nograd_view = True
+        if base.requires_grad:
+            result._requires_grad = True
+    elif index is not None:
+        result._multi_view = True
+    elif source._nograd_view:
+        result._nograd_view = True
+    elif source._multi_view:
+        result._multi_view = True
