@@ -204,3 +204,23 @@ class Variable(metaclass=_VariableMeta):
             t._set_requires_grad(True, None, "Only Tensors of floating point and complex "
                                  "dtype can require gradients")
         return t
+
+
+# Function, functional and gradcheck need the Tensor class, which itself imports this
+# package (for the graph), so they are loaded on first use rather than at import.
+_LAZY = {"Function": ("function", "Function"), "function": ("function", None),
+         "functional": ("functional", None), "gradcheck": ("gradcheck", "gradcheck"),
+         "gradgradcheck": ("gradcheck", "gradgradcheck")}
+__all__ += list(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'torch.autograd' has no attribute '{name}'")
+    import importlib
+
+    module, attr = _LAZY[name]
+    mod = importlib.import_module(f"{__name__}.{module}")
+    value = mod if attr is None else getattr(mod, attr)
+    globals()[name] = value
+    return value
