@@ -12,7 +12,7 @@ from typing import Any
 from .._tensor import Tensor
 from . import activation, conv, creation, indexing, linalg, loss, pointwise, reduction, shape
 from ._op import Op
-from .views import apply_inplace
+from .views import apply_inplace, apply_view_inplace
 
 __all__ = ["Op", "bind_methods"]
 
@@ -132,15 +132,29 @@ _IOPS = {"__iadd__": "add", "__isub__": "sub", "__imul__": "mul", "__itruediv__"
 _VIEW_INPLACE = {"t", "transpose", "squeeze", "unsqueeze", "swapaxes", "swapdims"}
 
 
+# torch records the in-place forms of view ops as their own overloads.
+_INPLACE_VIEW_NAMES = {"TBackward0": "TBackward1", "TransposeBackward0": "TransposeBackward1",
+                       "UnsqueezeBackward0": "UnsqueezeBackward1",
+                       "SqueezeBackward0": "SqueezeBackward3",
+                       "SqueezeBackward1": "SqueezeBackward4",
+                       "SqueezeBackward2": "SqueezeBackward5"}
+_inplace_view_classes: dict = {}
+
+
 def _view_inplace(fn: Any) -> Any:
-    """t_/transpose_/squeeze_/unsqueeze_: change the tensor's own shape (no data written)."""
+    """t_/transpose_/squeeze_/unsqueeze_: the tensor takes the view's shape and history."""
 
     def method(self: Tensor, *args: Any, **kwargs: Any) -> Tensor:
         out = fn(self, *args, **kwargs)
-        self._data = out._data
-        if out._grad_fn is not None and self._grad_fn is not None:
-            self._grad_fn = out._grad_fn
-        return self
+        node = out._grad_fn
+        if node is not None and type(node).__name__ in _INPLACE_VIEW_NAMES:
+            cls = type(node)
+            sub = _inplace_view_classes.get(cls)
+            if sub is None:
+                name = _INPLACE_VIEW_NAMES[cls.__name__]
+                sub = _inplace_view_classes[cls] = type(name, (cls,), {}, name=name)
+            node.__class__ = sub
+        return apply_view_inplace(self, out)
 
     method.__name__ = fn.__name__ + "_"
     return method

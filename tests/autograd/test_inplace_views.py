@@ -641,18 +641,11 @@ VIEW_INPLACE = {
     "t_": lambda y: y.t_(), "transpose_": lambda y: y.transpose_(0, 1),
     "unsqueeze_": lambda y: y.unsqueeze_(0), "squeeze_": lambda y: y.unsqueeze_(0).squeeze_(0),
 }
-_VIEW_INPLACE_XFAIL = pytest.mark.xfail(
-    reason="ops/__init__.py _view_inplace neither checks leaves nor bumps the version; it "
-    "should end with views.apply_view_inplace(self, out)", strict=True)
-
-
-@_VIEW_INPLACE_XFAIL
 @pytest.mark.parametrize("name", sorted(VIEW_INPLACE))
 def test_view_inplace_on_leaf_requiring_grad(name):
     raises(lambda t: VIEW_INPLACE[name](t.ones(2, 3, requires_grad=True)))
 
 
-@_VIEW_INPLACE_XFAIL
 @pytest.mark.parametrize("name", sorted(VIEW_INPLACE))
 def test_view_inplace_semantics(name):
     def f(t):
@@ -668,9 +661,6 @@ def test_view_inplace_semantics(name):
     same(f)
 
 
-@pytest.mark.xfail(reason="in-place view ops are their own overloads in torch (TBackward1, "
-                   "TransposeBackward1, UnsqueezeBackward1, SqueezeBackward4); ops/shape.py "
-                   "has only the out-of-place ones", strict=True)
 @pytest.mark.parametrize("name", sorted(VIEW_INPLACE))
 def test_view_inplace_grad_fn_names(name):
     def f(t):
