@@ -8,11 +8,14 @@ category (bool < integer < floating < complex) than the dimensioned operands.
 
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 __all__ = [
     "dtype", "float16", "half", "float32", "float", "float64", "double", "bfloat16",
-    "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "bool",
+    "int8", "int16", "short", "int32", "int", "int64", "long", "uint8", "uint16", "uint32",
+    "uint64", "bool",
     "complex64", "cfloat", "complex128", "cdouble",
     "get_default_dtype", "set_default_dtype", "promote_types", "result_type",
 ]
@@ -20,11 +23,22 @@ __all__ = [
 _BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
+_TYPE_WORDS = {"float16": "Half", "bfloat16": "BFloat16", "float32": "Float", "float64": "Double",
+               "int8": "Char", "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte",
+               "uint16": "UInt16", "uint32": "UInt32", "uint64": "UInt64", "bool": "Bool",
+               "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+_CPP_NAMES = {"float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+              "float64": "double", "int8": "signed char", "int16": "short int", "int32": "int",
+              "int64": "long int", "uint8": "unsigned char", "uint16": "unsigned short",
+              "uint32": "unsigned int", "uint64": "unsigned long", "bool": "bool",
+              "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
 class dtype:
     """A tensor element type, printed as PyTorch prints it (``torch.float32``)."""
 
     __slots__ = ("name", "np", "category", "itemsize", "is_floating_point", "is_complex",
-                 "is_signed")
+                 "is_signed", "type_word", "cpp_name")
 
     def __init__(self, name: str, np_dtype: object, category: int) -> None:
         self.name = name
@@ -33,7 +47,10 @@ class dtype:
         self.itemsize = self.np.itemsize
         self.is_floating_point = category == _FLOAT
         self.is_complex = category == _COMPLEX
-        self.is_signed = name not in ("uint8", "bool")
+        self.is_signed = not name.startswith("uint") and name != "bool"
+        # How PyTorch's error messages name the type: "Float" (ScalarType) or "float" (C++).
+        self.type_word = _TYPE_WORDS[name]
+        self.cpp_name = _CPP_NAMES[name]
 
     def __repr__(self) -> str:
         return "torch." + self.name
@@ -42,10 +59,16 @@ class dtype:
         return self.name
 
     def to_real(self) -> dtype:
+        """torch.dtype.to_real: the real counterpart of a complex dtype."""
         return {complex64: float32, complex128: float64}.get(self, self)
 
     def to_complex(self) -> dtype:
-        return {float64: complex128}.get(self, complex64) if not self.is_complex else self
+        """torch.dtype.to_complex: the complex counterpart of a floating dtype."""
+        if self.is_complex:
+            return self
+        if self.category != _FLOAT:
+            raise RuntimeError(f"Unknown Complex ScalarType for {self.type_word}")
+        return complex128 if self is float64 else complex64
 
 
 float16 = half = dtype("float16", np.float16, _FLOAT)
@@ -56,6 +79,10 @@ int16 = short = dtype("int16", np.int16, _INT)
 int32 = int = dtype("int32", np.int32, _INT)
 int64 = long = dtype("int64", np.int64, _INT)
 uint8 = dtype("uint8", np.uint8, _INT)
+# PyTorch's "shell" unsigned types: they exist, but promote only with floating types.
+uint16 = dtype("uint16", np.uint16, _INT)
+uint32 = dtype("uint32", np.uint32, _INT)
+uint64 = dtype("uint64", np.uint64, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
 complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
@@ -67,7 +94,8 @@ except ImportError:  # pragma: no cover - depends on the environment
     bfloat16 = None
 
 _ALL = [d for d in (float16, float32, float64, bfloat16, int8, int16, int32, int64, uint8,
-                    bool, complex64, complex128) if d is not None]
+                    uint16, uint32, uint64, bool, complex64, complex128) if d is not None]
+_SHELL = (uint16, uint32, uint64)
 _FROM_NP = {d.np: d for d in _ALL}
 _FROM_NAME = {d.name: d for d in _ALL}
 
@@ -94,15 +122,20 @@ def from_numpy_dtype(np_dtype: object) -> dtype:
         if d in _FROM_NP:
             return _FROM_NP[d]
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{d.name}. The only supported types are: "
-            "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, "
-            "uint8, and bool.") from None
+            f"can't convert np.ndarray of type numpy.{d.type.__name__}. The only supported "
+            "types are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
+            "int8, uint64, uint32, uint16, uint8, and bool.") from None
 
 
 def promote_types(a: dtype, b: dtype) -> dtype:
     """torch.promote_types: the higher category wins; within one category, the wider type."""
     if a is b:
         return a
+    if a in _SHELL or b in _SHELL:
+        if a.category == _FLOAT or b.category == _FLOAT:
+            return a if a.category == _FLOAT else b
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                           f"attempted to promote {a.type_word} and {b.type_word}")
     if a.category != b.category:
         hi, lo = (a, b) if a.category > b.category else (b, a)
         if hi is complex64 and lo is float64:
@@ -142,7 +175,8 @@ def scalar_dtype(value: object) -> dtype:
     return _default[0]
 
 
-_pybool, _pyint, _pycomplex = type(True), type(1), complex
+# This module binds bool and int to dtypes, as torch does; Python's own come from builtins.
+_pybool, _pyint, _pycomplex = builtins.bool, builtins.int, complex
 
 
 def result_type(*operands: object) -> dtype:

@@ -1,4 +1,4 @@
-"""Special functions NumPy lacks (erf, erfinv), taken from SciPy/CuPy when present."""
+"""Special functions NumPy lacks (erf, erfc, erfinv, expit), from SciPy/CuPy when present."""
 
 from __future__ import annotations
 
@@ -47,3 +47,31 @@ def erfinv(xp: Any, x: Any) -> Any:
             err = np.vectorize(math.erf)(z) - y
             z = z - err / (2 / np.sqrt(np.pi) * np.exp(-z * z))
         return z.astype(x.dtype)
+
+
+def erfc(xp: Any, x: Any) -> Any:
+    """The complementary error function, accurate where erf(x) is close to 1."""
+    if xp is not np:
+        from cupyx.scipy.special import erfc as cupy_erfc
+
+        return cupy_erfc(x)
+    try:
+        from scipy.special import erfc as scipy_erfc
+    except ImportError:  # 1 - erf loses digits in the tail, but SciPy is optional
+        return (1 - erf(xp, x)).astype(x.dtype, copy=False)
+    return np.asarray(scipy_erfc(x)).astype(x.dtype, copy=False)
+
+
+def expit(xp: Any, x: Any) -> Any:
+    """The logistic sigmoid 1 / (1 + exp(-x)), without overflow for large |x|."""
+    if xp is not np:
+        from cupyx.scipy.special import expit as cupy_expit
+
+        return cupy_expit(x)
+    try:
+        from scipy.special import expit as scipy_expit
+    except ImportError:
+        # exp of a negative argument only, so large |x| neither overflows nor loses 1 - s.
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+    return np.asarray(scipy_expit(x)).astype(x.dtype, copy=False)

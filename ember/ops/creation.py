@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -93,85 +95,188 @@ def _rng(generator: Generator | None) -> np.random.Generator:
     return (generator or default_generator)._rng
 
 
-def _size(size: Sequence) -> tuple:
+def _size(size: Sequence, fn: str = "size") -> tuple:
+    """Sizes given as varargs, one tuple/list/torch.Size, or a 0-dim integer tensor."""
     if len(size) == 1 and not isinstance(size[0], (int, np.integer)) and not (
             isinstance(size[0], Tensor) and size[0].ndim == 0):
         size = size[0]
-    try:
-        return tuple(int(s) for s in size)
-    except TypeError:
-        raise TypeError(f"size must be a tuple of ints, but got {type(size).__name__}") \
-            from None
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    for i, s in enumerate(size):
+        if not isinstance(s, (int, np.integer)):
+            if isinstance(s, Tensor) and s.ndim == 0 and s.dtype.category == 1:
+                continue
+            if i:  # PyTorch words a bad later element differently (and counts from 1)
+                raise TypeError(f"{fn}(): argument 'size' failed to unpack the object at pos "
+                                f"{i + 1} with error \"type must be tuple of ints,but got "
+                                f"{type(s).__name__}\"")
+            raise TypeError(f"{fn}(): argument 'size' (position 1) must be tuple of ints, but "
+                            f"found element of type {type(s).__name__} at pos {i}")
+    return tuple(int(s) for s in size)
 
 
-def _finish(arr: np.ndarray, device: Any, requires_grad: bool, dtype: Any = None) -> Tensor:
+def _check_sizes(shape: tuple) -> None:
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(shape)}")
+
+
+_REQUIRES_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def _finish(arr: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
     if device is not None:
         dev = as_device(device)
         if dev.type != "cpu":
             arr = to_device(arr, dev)
     t = Tensor._make(arr)
     if requires_grad:
-        t.requires_grad_(True)
+        if arr.dtype.kind not in "fc":
+            raise RuntimeError(_REQUIRES_GRAD_DTYPE)
+        t._requires_grad = True
     return t
 
 
-def _np(dtype: Any, default: _dtype.dtype | None = None) -> np.dtype:
+def _dt(dtype: Any, default: _dtype.dtype | None = None, fn: str = "tensor") -> _dtype.dtype:
+    """A torch dtype from ``dtype=`` (a dtype or Python's float/int/bool/complex)."""
     if dtype is None:
-        return (default or _dtype.get_default_dtype()).np
+        return default or _dtype.get_default_dtype()
     if isinstance(dtype, _dtype.dtype):
-        return dtype.np
-    if dtype is float:
-        return _dtype.get_default_dtype().np
-    if dtype is int:
-        return np.dtype(np.int64)
-    if dtype is bool:
-        return np.dtype(np.bool_)
-    return np.dtype(dtype)
+        return dtype
+    if dtype in _PY_TYPES:
+        return _PY_TYPES[dtype]
+    raise TypeError(f"{fn}(): argument 'dtype' must be torch.dtype, not "
+                    f"{type(dtype).__name__}")
 
 
-def _infer(data: Any) -> tuple[np.ndarray, bool]:
-    """The array for torch.tensor's data, and whether its dtype came from Python numbers."""
+def _np(dtype: Any, default: _dtype.dtype | None = None, fn: str = "tensor") -> np.dtype:
+    return _dt(dtype, default, fn).np
+
+
+_PY_TYPES = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool,
+             complex: _dtype.complex128}
+_PY_NUMBERS = {bool, int, float, complex}
+
+
+def _python_dtype(t: type) -> _dtype.dtype:
+    """The dtype a Python number takes in torch.tensor (floats: the default dtype)."""
+    if t is bool:
+        return _dtype.bool
+    if t is int:
+        return _dtype.int64
+    if t is float:
+        return _dtype.get_default_dtype()
+    return _dtype.get_default_dtype().to_complex()
+
+
+def _leaf_dtype(x: Any) -> Any:
+    """A list element's dtype (a Python type stands for its default): NumPy floats keep
+    theirs, NumPy integers count as Python ints, tensors and arrays keep theirs."""
+    if isinstance(x, Tensor):
+        return x.dtype
+    if isinstance(x, np.ndarray):
+        return _dtype.from_numpy_dtype(x.dtype)
+    if isinstance(x, np.generic):
+        return _dtype.int64 if isinstance(x, np.integer) else _dtype.from_numpy_dtype(x.dtype)
+    t = type(x)
+    if t in _PY_NUMBERS:
+        return t
+    if x is None:
+        raise RuntimeError("Could not infer dtype of NoneType")
+    raise TypeError(f"new(): invalid data type '{t.__name__}'")
+
+
+_COPY_WARNING = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() "
+    "or sourceTensor.detach().clone().requires_grad_(True), rather than "
+    "torch.tensor(sourceTensor).")
+_NDARRAY_LIST_WARNING = (
+    "Creating a tensor from a list of numpy.ndarrays is extremely slow. Please consider "
+    "converting the list to a single numpy.ndarray with numpy.array() before converting to a "
+    "tensor. (Triggered internally at /__w/pytorch/pytorch/torch/csrc/utils/"
+    "tensor_new.cpp:252.)")
+
+
+def _scan(seq: Any, found: set) -> Any:
+    """Walk nested lists: collect element dtypes into ``found``, turn tensors into lists."""
+    types = set(map(type, seq))
+    if types <= _PY_NUMBERS:  # the common case: plain numbers, no per-element work
+        found |= types
+        return seq
+    out = []
+    for x in seq:
+        if isinstance(x, (list, tuple)):
+            out.append(_scan(x, found))
+            continue
+        found.add(_leaf_dtype(x))
+        if isinstance(x, np.ndarray) and x.ndim:
+            warnings.warn(_NDARRAY_LIST_WARNING, UserWarning, stacklevel=4)
+        out.append(x.tolist() if isinstance(x, Tensor) else x)
+    return out
+
+
+def _ragged(data: Any, dim: int = 0) -> Exception | None:
+    """PyTorch's error for nested lists whose lengths disagree."""
+    lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
+    if any(n is None for n in lengths) and any(n is not None for n in lengths):
+        return TypeError("not a sequence")
+    if lengths and lengths[0] is not None:
+        for n in lengths:
+            if n != lengths[0]:
+                return ValueError(f"expected sequence of length {lengths[0]} at dim {dim + 1} "
+                                  f"(got {n})")
+        for x in data:
+            err = _ragged(x, dim + 1)
+            if err is not None:
+                return err
+    return None
+
+
+def _infer(data: Any) -> tuple[Any, _dtype.dtype]:
+    """torch.tensor's data (arrays, nested lists) and the dtype PyTorch infers for it."""
     if isinstance(data, Tensor):
-        return np.array(data.detach().cpu()._data), False
-    if isinstance(data, np.ndarray):
-        return data, False
-    if isinstance(data, np.generic):
-        return np.asarray(data), False
+        return np.asarray(data.detach().cpu()._data), data.dtype
+    if isinstance(data, (np.ndarray, np.generic)):
+        return data, _dtype.from_numpy_dtype(data.dtype)
     if isinstance(data, (list, tuple)):
-        data = _untensor(data)
-    arr = np.asarray(data)
-    if arr.dtype == object:
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
-    return arr, True
+        found: set = set()
+        data = _scan(data, found)
+        dts = [_python_dtype(d) if isinstance(d, type) else d for d in found]
+        dt = dts[0] if dts else _dtype.get_default_dtype()
+        for d in dts[1:]:
+            dt = _dtype.promote_types(dt, d)
+        return data, dt
+    d = _leaf_dtype(data)
+    return data, _python_dtype(d) if isinstance(d, type) else d
 
 
-def _untensor(data: Any) -> Any:
-    if isinstance(data, Tensor):
-        return data.tolist()
-    if isinstance(data, (list, tuple)):
-        return [_untensor(d) for d in data]
-    return data
+def _array(data: Any, dt: _dtype.dtype) -> np.ndarray:
+    """A fresh array of ``data`` in ``dt``, with PyTorch's errors for bad nesting and ints
+    that do not fit."""
+    try:
+        return np.array(data, dtype=dt.np)
+    except OverflowError:
+        if dt.category != 1 or dt is _dtype.int64:
+            raise ValueError("Overflow when unpacking long long") from None
+        return np.array(data, dtype=np.int64).astype(dt.np)  # narrower ints wrap, as in torch
+    except ValueError:
+        err = _ragged(data) if isinstance(data, (list, tuple)) else None
+        if err is None:
+            raise
+        raise err from None
 
 
 def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: bool = False,
            pin_memory: bool = False) -> Tensor:
-    """torch.tensor: always copies ``data``."""
-    arr, from_python = _infer(data)
-    if hasattr(data, "__cuda_array_interface__") and not isinstance(data, Tensor):
-        arr = data.get()
-    if dtype is not None:
-        arr = np.array(arr, dtype=_np(dtype))
-    else:
-        if from_python:
-            kind = arr.dtype.kind
-            if kind == "f":
-                arr = arr.astype(_dtype.get_default_dtype().np)
-            elif kind == "c":
-                arr = arr.astype(_dtype.get_default_dtype().to_complex().np)
-            elif kind in "iu":
-                arr = arr.astype(np.int64)
-        _dtype.from_numpy_dtype(arr.dtype)  # raises PyTorch's TypeError for unsupported ones
-        arr = np.array(arr, copy=True)
+    """torch.tensor: always copies ``data``; Python floats take the default dtype."""
+    if isinstance(data, Tensor):
+        warnings.warn(_COPY_WARNING, UserWarning, stacklevel=2)
+    elif hasattr(data, "__cuda_array_interface__"):
+        data = data.get()
+    arr, inferred = _infer(data)
+    arr = _array(arr, _dt(dtype) if dtype is not None else inferred)
     if device is None and isinstance(data, Tensor):
         device = data.device
     return _finish(arr, device, requires_grad)
@@ -205,13 +310,12 @@ def scalar_tensor(s: Any, *, dtype: Any = None, device: Any = None,
 
 
 def _filled(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool,
-            default: _dtype.dtype | None = None) -> Tensor:
-    shape = _size(size)
-    for s in shape:
-        if s < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
-                               f"{list(shape)}")
-    dt = _np(dtype, default)
+            default: _dtype.dtype | None = None, fn: str = "empty") -> Tensor:
+    shape = _size(size, fn)
+    if fn == "zeros" and any(s < 0 for s in shape):
+        raise RuntimeError("zeros: Dimension size must be non-negative.")
+    _check_sizes(shape)
+    dt = _np(dtype, default, fn)
     if fill is None:
         arr = np.empty(shape, dtype=dt)
     elif fill == 0:
@@ -224,13 +328,13 @@ def _filled(fill: Any, size: tuple, dtype: Any, device: Any, requires_grad: bool
 def zeros(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None,
           device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """torch.zeros."""
-    return _filled(0, size, dtype, device, requires_grad)
+    return _filled(0, size, dtype, device, requires_grad, fn="zeros")
 
 
 def ones(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None,
          device: Any = None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """torch.ones."""
-    return _filled(1, size, dtype, device, requires_grad)
+    return _filled(1, size, dtype, device, requires_grad, fn="ones")
 
 
 def empty(*size: Any, out: Any = None, dtype: Any = None, layout: Any = None,
@@ -248,19 +352,29 @@ def empty_strided(size: Sequence, stride: Sequence, *, dtype: Any = None, device
 
 def full(size: Sequence, fill_value: Any, *, out: Any = None, dtype: Any = None,
          layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """torch.full: the dtype follows fill_value when not given."""
+    """torch.full: the dtype follows fill_value when not given (3 -> int64, True -> bool)."""
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
+    elif isinstance(fill_value, np.generic):
+        fill_value = fill_value.item()
     default = _dtype.scalar_dtype(fill_value) if dtype is None else None
-    if isinstance(size, (int, np.integer)):
-        size = (size,)
-    return _filled(fill_value, (tuple(size),), dtype, device, requires_grad, default)
+    if not isinstance(size, (tuple, list)):
+        raise TypeError("full(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{type(size).__name__}")
+    return _filled(fill_value, (tuple(size),), dtype, device, requires_grad, default, "full")
 
 
 def eye(n: int, m: int | None = None, *, out: Any = None, dtype: Any = None,
         layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.eye."""
+    for name, v in (("n", n), ("m", m)):
+        if v is not None and v < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
     return _finish(np.eye(n, m, dtype=_np(dtype)), device, requires_grad)
+
+
+def _num(x: Any) -> Any:
+    return x.item() if isinstance(x, (Tensor, np.generic)) else x
 
 
 def arange(start: Any, end: Any = None, step: Any = 1, *, out: Any = None, dtype: Any = None,
@@ -268,19 +382,27 @@ def arange(start: Any, end: Any = None, step: Any = 1, *, out: Any = None, dtype
     """torch.arange: integer arguments give int64, any float gives the default dtype."""
     if end is None:
         start, end = 0, start
-    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    start, end, step = _num(start), _num(end), _num(step)
+    if dtype is None:
+        is_int = all(isinstance(x, int) for x in (start, end, step))
+        dt = _dtype.int64 if is_int else _dtype.get_default_dtype()
+    else:
+        dt = _dt(dtype)
     if step == 0:
         raise RuntimeError("step must be nonzero")
-    if dtype is None:
-        is_int = all(isinstance(x, (int, np.integer)) for x in (start, end, step))
-        dt = np.dtype(np.int64) if is_int else _dtype.get_default_dtype().np
+    if dt.category < 2:  # integer output: PyTorch truncates the arguments first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+    if not (step > 0 and end >= start or step < 0 and end <= start):
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dt.category < 2:
+        arr = np.arange(start, end, step, dtype=dt.np)
     else:
-        dt = _np(dtype)
-    # PyTorch computes the length in double precision, then fills start + i * step.
-    n = int(np.ceil((end - start) / step))
-    arr = (start + np.arange(max(n, 0), dtype=np.float64) * step) if dt.kind == "f" else \
-        np.arange(start, end, step)
-    return _finish(arr.astype(dt), device, requires_grad)
+        # The length in double precision, then start + i * step in double, as PyTorch.
+        n = int(math.ceil((end - start) / step))
+        arr = (start + np.arange(n, dtype=np.float64) * step).astype(dt.np)
+    return _finish(arr, device, requires_grad)
 
 
 def range(start: Any, end: Any, step: Any = 1, *, dtype: Any = None, device: Any = None,  # noqa: A001
@@ -291,30 +413,49 @@ def range(start: Any, end: Any, step: Any = 1, *, dtype: Any = None, device: Any
     return _finish(arr.astype(_np(dtype)), device, requires_grad)
 
 
+def _check_steps(steps: Any) -> int:
+    if not isinstance(steps, (int, np.integer)):
+        raise TypeError(f"linspace(): argument 'steps' (position 3) must be int, not "
+                        f"{type(steps).__name__}")
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    return int(steps)
+
+
+def _linspace(start: Any, end: Any, steps: int, dt: np.dtype) -> np.ndarray:
+    """PyTorch's linspace kernel: the first half counts up from start, the second half down
+    from end (so both ends are exact), in the output's float type (double for integers)."""
+    if dt.kind == "f":
+        work = dt
+    else:  # integer output: the ends are truncated first, the steps taken in double
+        work = np.dtype(np.float64)
+        start, end = int(start), int(end)
+    start, end = work.type(start), work.type(end)
+    if steps == 1:
+        return np.array([start], dtype=work)
+    step = (end - start) / work.type(max(steps - 1, 1))
+    i = np.arange(steps, dtype=work)
+    with np.errstate(all="ignore"):
+        return np.where(i < steps // 2, start + step * i, end - step * (steps - 1 - i))
+
+
 def linspace(start: Any, end: Any, steps: int, *, out: Any = None, dtype: Any = None,
              layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.linspace."""
-    start, end = (x.item() if isinstance(x, Tensor) else x for x in (start, end))
-    arr = _linspace(start, end, steps)
-    return _finish(arr.astype(_np(dtype)), device, requires_grad)
+    dt = _np(dtype)
+    arr = _linspace(_num(start), _num(end), _check_steps(steps), dt)
+    return _finish(arr.astype(dt), device, requires_grad)
 
 
-def _linspace(start: float, end: float, steps: int) -> np.ndarray:
-    # PyTorch fills the first half from start and the second half from end, which makes
-    # the endpoints exact; NumPy's linspace rounds differently in the last bit.
-    if steps == 1:
-        return np.array([start], dtype=np.float64)
-    step = (end - start) / (steps - 1)
-    i = np.arange(steps, dtype=np.float64)
-    half = steps // 2
-    return np.where(i < half, start + step * i, end - step * (steps - 1 - i))
-
-
-def logspace(start: float, end: float, steps: int, base: float = 10.0, *, dtype: Any = None,
-             device: Any = None, requires_grad: bool = False) -> Tensor:
-    """torch.logspace."""
-    arr = np.power(base, _linspace(start, end, steps))
-    return _finish(arr.astype(_np(dtype)), device, requires_grad)
+def logspace(start: float, end: float, steps: int, base: float = 10.0, *, out: Any = None,
+             dtype: Any = None, layout: Any = None, device: Any = None,
+             requires_grad: bool = False) -> Tensor:
+    """torch.logspace: base ** linspace(start, end, steps)."""
+    dt = _np(dtype)
+    exponents = _linspace(_num(start), _num(end), _check_steps(steps), dt)
+    with np.errstate(all="ignore"):
+        arr = np.power(np.float64(base), exponents.astype(np.float64))
+    return _finish(arr.astype(dt), device, requires_grad)
 
 
 def rand(*size: Any, generator: Generator | None = None, out: Any = None, dtype: Any = None,
@@ -322,7 +463,9 @@ def rand(*size: Any, generator: Generator | None = None, out: Any = None, dtype:
          pin_memory: bool = False) -> Tensor:
     """torch.rand: uniform on [0, 1)."""
     dt = _np(dtype)
-    arr = _rng(generator).random(_size(size), dtype=np.float64 if dt != np.float32 else dt)
+    shape = _size(size, "rand")
+    _check_sizes(shape)
+    arr = _rng(generator).random(shape, dtype=np.float64 if dt != np.float32 else dt)
     return _finish(arr.astype(dt, copy=False), device, requires_grad)
 
 
@@ -331,24 +474,35 @@ def randn(*size: Any, generator: Generator | None = None, out: Any = None, dtype
           pin_memory: bool = False) -> Tensor:
     """torch.randn: standard normal."""
     dt = _np(dtype)
-    arr = _rng(generator).standard_normal(_size(size),
-                                          dtype=np.float64 if dt != np.float32 else dt)
+    shape = _size(size, "randn")
+    _check_sizes(shape)
+    arr = _rng(generator).standard_normal(shape, dtype=np.float64 if dt != np.float32 else dt)
     return _finish(arr.astype(dt, copy=False), device, requires_grad)
 
 
 def randint(low: int, high: Any = None, size: Any = None, *, generator: Generator | None = None,
             out: Any = None, dtype: Any = None, layout: Any = None, device: Any = None,
             requires_grad: bool = False) -> Tensor:
-    """torch.randint(low=0, high, size)."""
+    """torch.randint(low=0, high, size): integers in [low, high), int64 by default."""
     if size is None:
         low, high, size = 0, low, high
-    arr = _rng(generator).integers(low, high, size=tuple(size))
+    if size is None:
+        raise TypeError("randint() received an invalid combination of arguments - got (int), "
+                        "but expected one of: (int high, tuple of ints size) or (int low, int "
+                        "high, tuple of ints size)")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
+    shape = _size((size,), "randint")
+    _check_sizes(shape)
+    arr = _rng(generator).integers(low, high, size=shape)
     return _finish(arr.astype(_np(dtype, _dtype.int64)), device, requires_grad)
 
 
 def randperm(n: int, *, generator: Generator | None = None, out: Any = None, dtype: Any = None,
              layout: Any = None, device: Any = None, requires_grad: bool = False) -> Tensor:
-    """torch.randperm."""
+    """torch.randperm: a random permutation of 0..n-1."""
+    _check_sizes((n,))
     arr = _rng(generator).permutation(n)
     return _finish(arr.astype(_np(dtype, _dtype.int64)), device, requires_grad)
 
@@ -375,12 +529,30 @@ def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = Non
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator: Generator | None = None) -> Tensor:
-    """torch.multinomial over the last dim."""
+    """torch.multinomial: category indices drawn by the weights along the last dim."""
     p = np.asarray(input._data, dtype=np.float64)
     rows = p.reshape(-1, p.shape[-1])
+    n, k = rows.shape
     rng = _rng(generator)
-    out = np.stack([rng.choice(rows.shape[1], num_samples, replace=replacement, p=r / r.sum())
-                    for r in rows])
+    if not replacement:
+        if num_samples > k:
+            raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                               "replacement")
+        # Exponential race (PyTorch's method): the largest w / Exp(1) keys win, in order;
+        # zero weights come last, so they are drawn only once the rest are used up.
+        with np.errstate(divide="ignore"):
+            keys = rows / rng.exponential(size=rows.shape)
+        out = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
+    else:
+        # Inverse CDF for all rows at once: shift row i's CDF and uniforms by i, then one
+        # searchsorted over the concatenation.
+        cdf = np.cumsum(rows, axis=1)
+        cdf /= cdf[:, -1:]
+        shift = np.arange(n)[:, None]
+        u = rng.random((n, num_samples)) + shift
+        out = np.searchsorted((cdf + shift).ravel(), u.ravel(), side="right").reshape(
+            n, num_samples) - shift * k
+        out = np.minimum(out, k - 1)
     return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
 
 
@@ -440,27 +612,33 @@ def randint_like(input: Tensor, low: int, high: int | None = None, *, dtype: Any
     return randint(low, high, input.shape, dtype=dt, device=dev)
 
 
-_LEGACY = {}
+def _options(d: _dtype.dtype) -> str:
+    return (f"TensorOptions(dtype={d.cpp_name}, device=cpu, layout=Strided, requires_grad=false "
+            "(default), pinned_memory=false (default), memory_format=(nullopt))")
 
 
-def legacy_new(cls: type, dt: _dtype.dtype, *args: Any, device: Any = None) -> Tensor:
+def legacy_new(cls: type, dt: _dtype.dtype | None, *args: Any, device: Any = None) -> Tensor:
     """``torch.Tensor(...)``/``torch.FloatTensor(...)``: sizes give an uninitialised tensor,
-    a sequence gives a copy of that data in ``dt``."""
+    a sequence gives a copy of that data in ``dt``. ``dt=None`` is torch.Tensor: the default
+    dtype, and a tensor argument of any dtype is returned as an alias."""
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        src = args[0]
+        if dt is not None and src.dtype is not dt:
+            raise TypeError(f"expected {_options(dt)} (got {_options(src.dtype)})")
+        return cls._make(src._data, None, src._vc)
+    dt = dt or _dtype.get_default_dtype()
     if not args:
         arr = np.empty((0,), dtype=dt.np)
     elif all(isinstance(a, (int, np.integer)) for a in args) or (
             len(args) == 1 and type(args[0]).__name__ == "Size"):
-        arr = np.zeros(_size(args), dtype=dt.np)
-    elif len(args) == 1 and isinstance(args[0], Tensor):
-        src = args[0]
-        if src.dtype is not dt:
-            raise TypeError(f"expected {dt} (got {src.dtype})")
-        return cls._make(src._data, None, src._vc)
-    elif len(args) == 1:
-        arr = np.array(_untensor(args[0]) if isinstance(args[0], (list, tuple)) else args[0],
-                       dtype=dt.np)
+        shape = _size(args)
+        _check_sizes(shape)
+        arr = np.zeros(shape, dtype=dt.np)
+    elif len(args) == 1 and isinstance(args[0], (list, tuple, np.ndarray)):
+        data = _infer(args[0])[0]
+        arr = _array(data, dt)
     else:
-        raise TypeError("new(): invalid data type")
+        raise TypeError(f"new(): data must be a sequence (got {type(args[0]).__name__})")
     t = cls._make(arr)
     if device is not None and as_device(device).type != "cpu":
         t._data = to_device(arr, as_device(device))

@@ -15,7 +15,6 @@ import numpy as np
 from .. import _dtype
 from .._device import as_device, to_device
 from .._tensor import Tensor, _wrap_dim
-from ..autograd import grad_mode
 from ._op import Op
 from .views import apply_inplace
 
@@ -25,7 +24,7 @@ __all__ = [
     "unbind", "cat", "concat", "concatenate", "stack", "hstack", "vstack", "dstack", "flip",
     "fliplr", "flipud", "roll", "clone", "broadcast_to", "broadcast_tensors", "tile",
     "diagonal", "atleast_1d", "atleast_2d", "atleast_3d", "ravel", "tensor_split",
-    "broadcast_shapes",
+    "broadcast_shapes", "as_strided",
 ]
 
 
@@ -39,13 +38,20 @@ def _infer_shape(shape: tuple, numel: int) -> tuple:
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     known = 1
-    for s in shape:
+    for i, s in enumerate(shape):
         if s != -1:
             if s < 0:
-                raise RuntimeError(f"invalid shape dimension {s}")
+                raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape "
+                                   f"{list(shape)}")
             known *= s
     if -1 in shape:
-        if known == 0 or numel % known:
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(
+                    f"cannot reshape tensor of 0 elements into shape {list(shape)} because "
+                    "the unspecified dimension size -1 can be any value and is ambiguous")
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
+        if numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
         shape = tuple(numel // known if s == -1 else s for s in shape)
     elif known != numel:
@@ -70,6 +76,10 @@ class View(Op, name="ViewBackward0"):
 
     def grad_a(ctx, grad):
         return grad.reshape(ctx.shape)
+
+
+class ReshapeAlias(View, name="ReshapeAliasBackward0"):
+    """reshape of a non-contiguous tensor whose strides still allow a view."""
 
 
 class UnsafeView(Op, name="UnsafeViewBackward0"):
@@ -203,31 +213,28 @@ class Split(Op, name="SplitBackward0"):
         idx = (slice(None),) * dim
         out = tuple(a[idx + (slice(s, e),)] for s, e in zip(bounds[:-1], bounds[1:]))
         ctx.n_outputs_ = len(out)
-        return out
+        return out[0] if len(out) == 1 else out
 
     def backward(ctx, grad):
-        from .creation import zeros
-
-        parts = [g if g is not None else zeros(s, dtype=_grad_dtype(grad), device=_dev(grad))
-                 for g, s in zip(grad, _split_shapes(ctx))]
-        return (cat(parts, ctx.dim),)
+        if isinstance(grad, Tensor):  # a single output
+            return (grad,)
+        parts = _fill_missing(grad, [ctx.out_shapes[i] for i in range(ctx.n_outputs_)])
+        return (cat(parts, ctx.dim),) if parts else (None,)
 
 
 class SplitWithSizes(Split, name="SplitWithSizesBackward0"):
     pass
 
 
-def _split_shapes(ctx: Any) -> list:
-    n = ctx.n_outputs_
-    return [ctx.out_shapes[i] for i in range(n)]
+def _fill_missing(grads: Any, shapes: list) -> list:
+    """The outputs' gradients, zeros for the unused outputs; [] when none was used."""
+    from .creation import zeros
 
-
-def _grad_dtype(grads: Any) -> Any:
-    return next(g.dtype for g in grads if g is not None)
-
-
-def _dev(grads: Any) -> Any:
-    return next(g.device for g in grads if g is not None)
+    ref = next((g for g in grads if g is not None), None)
+    if ref is None:
+        return []
+    return [g if g is not None else zeros(s, dtype=ref.dtype, device=ref.device)
+            for g, s in zip(grads, shapes)]
 
 
 class Unbind(Op, name="UnbindBackward0"):
@@ -236,15 +243,15 @@ class Unbind(Op, name="UnbindBackward0"):
     def forward(ctx, xp, a, *, dim):
         ctx.shape, ctx.dim = a.shape, dim
         idx = (slice(None),) * dim
-        return tuple(a[idx + (i, Ellipsis)] for i in range(a.shape[dim]))
+        out = tuple(a[idx + (i, Ellipsis)] for i in range(a.shape[dim]))
+        return out[0] if len(out) == 1 else out
 
     def backward(ctx, grad):
-        from .creation import zeros
-
+        if isinstance(grad, Tensor):  # a single output
+            return (grad.unsqueeze(ctx.dim),)
         shape = ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:]
-        parts = [g if g is not None else zeros(shape, dtype=_grad_dtype(grad),
-                                               device=_dev(grad)) for g in grad]
-        return (stack(parts, ctx.dim),)
+        parts = _fill_missing(grad, [shape] * len(grad))
+        return (stack(parts, ctx.dim),) if parts else (None,)
 
 
 class Diagonal(Op, name="DiagonalBackward0"):
@@ -252,7 +259,10 @@ class Diagonal(Op, name="DiagonalBackward0"):
 
     def forward(ctx, xp, a, *, offset, dim1, dim2):
         ctx.shape, ctx.args = a.shape, (offset, dim1, dim2)
-        return xp.diagonal(a, offset, dim1, dim2)
+        d = xp.diagonal(a, offset, dim1, dim2)
+        if xp is np and a.flags.writeable:
+            d.flags.writeable = True  # NumPy hands out read-only diagonals; torch's are views
+        return d
 
     def grad_a(ctx, grad):
         from .creation import zeros
@@ -266,10 +276,11 @@ class AsStrided(Op, name="AsStridedBackward0"):
     is_view = True
 
     def forward(ctx, xp, a, *, size, stride, offset):
-        item = a.itemsize
-        base = a
-        return xp.lib.stride_tricks.as_strided(
-            base[offset:] if offset else base, size, tuple(s * item for s in stride))
+        # Offsets and strides count elements from a's first element (its storage start for
+        # a tensor that is not itself a view with an offset).
+        item, st = a.itemsize, xp.lib.stride_tricks
+        start = st.as_strided(a, (offset + 1,), (item,))[offset:] if offset else a
+        return st.as_strided(start, size, tuple(s * item for s in stride))
 
     def grad_a(ctx, grad):
         raise RuntimeError("as_strided backward is not supported in ember")
@@ -278,8 +289,9 @@ class AsStrided(Op, name="AsStridedBackward0"):
 # -- copies ----------------------------------------------------------------------------------
 
 class Clone(Op, name="CloneBackward0"):
-    def forward(ctx, xp, a):
-        return a.copy()
+    def forward(ctx, xp, a, *, order="K"):
+        # "K" keeps a transposed tensor transposed, as torch's preserve_format does.
+        return a.copy(order=order)
 
     def grad_a(ctx, grad):
         return grad
@@ -289,10 +301,9 @@ class ToCopy(Op, name="ToCopyBackward0"):
     def forward(ctx, xp, a, *, dtype, device):
         if device is not None:
             ctx.src_device = _dev_of(a)
-            a = to_device(a, device)
-            if dtype is None:
-                return a if a is not ctx else a
-        return a.astype(dtype.np) if dtype is not None else a.copy()
+            a = to_device(a, device)  # a copy: the devices differ
+            return a if dtype is None else a.astype(dtype.np, copy=False)
+        return a.astype(dtype.np, order="K") if dtype is not None else a.copy(order="K")
 
     def grad_a(ctx, grad):
         dev = getattr(ctx, "src_device", None)
@@ -316,33 +327,39 @@ class Copy(Op, name="CopyBackwards"):
         try:
             out = xp.broadcast_to(src, dst.shape)
         except ValueError:
-            raise RuntimeError(
-                f"The size of tensor a ({dst.shape[-1] if dst.ndim else 1}) must match the "
-                f"size of tensor b ({src.shape[-1] if src.ndim else 1}) at non-singleton "
-                f"dimension {max(dst.ndim - 1, 0)}") from None
+            from .pointwise import _broadcast_error
+
+            raise _broadcast_error(dst, src) from None
         return out.astype(dst.dtype, copy=True)
 
     def grad_dst(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
     def grad_src(ctx, grad):
         return grad
 
 
-class Fill(Op, name="FillBackward0"):
+def _zeros_like(grad: Tensor) -> Tensor:
+    from .creation import zeros_like
+
+    return zeros_like(grad)
+
+
+# fill_ and zero_ exist only in place here; PyTorch names their in-place nodes like this.
+class Fill(Op, name="FillBackward2"):
     def forward(ctx, xp, a, *, value):
         return xp.full(a.shape, value, dtype=a.dtype)
 
     def grad_a(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
-class FillTensor(Op, name="FillBackward1"):
+class FillTensor(Op, name="FillBackward3"):
     def forward(ctx, xp, a, value):
         return xp.full(a.shape, value, dtype=a.dtype)
 
     def grad_a(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
     def grad_value(ctx, grad):
         return grad.sum()
@@ -353,7 +370,7 @@ class Zero(Op, name="ZeroBackward0"):
         return xp.zeros_like(a)
 
     def grad_a(ctx, grad):
-        return grad * 0
+        return _zeros_like(grad)
 
 
 class Cat(Op, name="CatBackward0"):
@@ -421,17 +438,20 @@ def view(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
 
 
 def reshape(input: Tensor, *shape: Any) -> Tensor:  # noqa: A002
-    """torch.reshape: a view when the strides allow it, else a copy."""
+    """torch.reshape: a view when the strides allow it (ViewBackward0 for a contiguous input,
+    ReshapeAliasBackward0 otherwise), else a copy (UnsafeViewBackward0 of a clone)."""
     shape = _infer_shape(_shape_arg(shape), input._data.size)
-    if shape == input._data.shape:
-        return View.apply(input, shape=shape)
     arr = input._data
+    if arr.flags.c_contiguous:
+        return View.apply(input, shape=shape)
     try:
         if arr.__class__ is np.ndarray:
             np.reshape(arr, shape, copy=False)
-        return View.apply(input, shape=shape)
-    except (ValueError, RuntimeError):
-        return UnsafeView.apply(Clone.apply(input), shape=shape)
+        else:  # CuPy has no copy=False: a view exists when the strides can be computed
+            arr.view().shape = shape
+        return ReshapeAlias.apply(input, shape=shape)
+    except (ValueError, AttributeError, RuntimeError):
+        return UnsafeView.apply(Clone.apply(input, order="C"), shape=shape)
 
 
 def view_as(input: Tensor, other: Tensor) -> Tensor:  # noqa: A002
@@ -458,13 +478,17 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:  # 
     return reshape(input, shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
 
-ravel = flatten
+def ravel(input: Tensor) -> Tensor:  # noqa: A002
+    """torch.ravel: a contiguous copy when needed, then a flat view."""
+    return view(contiguous(input), -1)
 
 
 def unflatten(input: Tensor, dim: int, sizes: Sequence) -> Tensor:  # noqa: A002
     """torch.unflatten."""
     d = _wrap_dim(dim, input.ndim)
     sizes = tuple(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
     if -1 in sizes:
         sizes = _infer_shape(sizes, input.shape[d])
     elif math.prod(sizes) != input.shape[d]:
@@ -479,10 +503,12 @@ def expand(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     shape = input._data.shape
     lead = len(sizes) - len(shape)
     if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): "
-                           "the number of sizes provided (" + str(len(sizes)) + ") must be "
-                           "greater or equal to the number of dimensions in the tensor (" +
-                           str(len(shape)) + ")")
+        from .._tensor import _legacy_type_name
+
+        raise RuntimeError(f"expand({_legacy_type_name(input)}{{{list(shape)}}}, size="
+                           f"{list(sizes)}): the number of sizes provided ({len(sizes)}) must "
+                           "be greater or equal to the number of dimensions in the tensor "
+                           f"({len(shape)})")
     out = []
     for i, s in enumerate(sizes):
         if i < lead:
@@ -520,17 +546,27 @@ def broadcast_shapes(*shapes: Any) -> Any:
     """torch.broadcast_shapes."""
     from .._tensor import Size
 
-    try:
-        return Size(np.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s)
-                                          for s in shapes]))
-    except ValueError as e:
-        raise RuntimeError(str(e)) from None
+    shapes = [(s,) if isinstance(s, (int, np.integer)) else tuple(s) for s in shapes]
+    n = max((len(s) for s in shapes), default=0)
+    result = [1] * n
+    # Dimension by dimension from the right, as PyTorch, so its message names the same
+    # argument and the same partial result.
+    for i in range(-1, -n - 1, -1):
+        for k, s in enumerate(shapes):
+            if -i > len(s) or s[i] == 1 or s[i] == result[i]:
+                continue
+            if result[i] != 1:
+                raise RuntimeError(f"Attempting to broadcast a dimension of length {s[i]} at "
+                                   f"{i}! Mismatching argument at index {k} had {s}; but "
+                                   f"expected shape should be broadcastable to {result}")
+            result[i] = s[i]
+    return Size(result)
 
 
 def broadcast_tensors(*tensors: Tensor) -> tuple:
-    """torch.broadcast_tensors."""
+    """torch.broadcast_tensors (a tensor already of the broadcast shape is returned as is)."""
     shape = broadcast_shapes(*[t.shape for t in tensors])
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:  # noqa: A002
@@ -564,10 +600,27 @@ def permute(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
     return Permute.apply(input, dims=dims)
 
 
+_T_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
+    "deprecated and it will throw an error in a future release. Consider `x.mT` to transpose "
+    "batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the "
+    "dimensions of a tensor. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/"
+    "native/TensorShape.cpp:4314.)")
+
+
+_T_WARNING_0D = ("Tensor.T is deprecated on 0-D tensors. This function is the identity in these "
+                 "cases. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+                 "TensorShape.cpp:4321.)")
+
+
 def _T(input: Tensor) -> Tensor:  # noqa: A002
     n = input.ndim
     if n == 2:
         return permute(input, (1, 0))
+    if n != 1:
+        import warnings
+
+        warnings.warn(_T_WARNING if n else _T_WARNING_0D, UserWarning, stacklevel=3)
     return permute(input, tuple(range(n - 1, -1, -1)))
 
 
@@ -583,8 +636,15 @@ def movedim(input: Tensor, source: Any, destination: Any) -> Tensor:  # noqa: A0
     n = input.ndim
     src = [source] if isinstance(source, int) else list(source)
     dst = [destination] if isinstance(destination, int) else list(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) "
+                           f"should contain the same number of dims as destination ({dst} "
+                           "dims)")
     src = [_wrap_dim(s, n) for s in src]
     dst = [_wrap_dim(d, n) for d in dst]
+    for name, dims in (("source", src), ("destination", dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({dims})")
     order = [d for d in range(n) if d not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -628,9 +688,14 @@ def narrow(input: Tensor, dim: int, start: Any, length: int) -> Tensor:  # noqa:
     d = _wrap_dim(dim, input.ndim)
     start = int(start)
     size = input.shape[d]
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], "
+                         f"but got {start})")
     if start < 0:
         start += size
-    if not 0 <= start <= size or start + length > size or length < 0:
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > size:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size "
                            f"({size}).")
     return Slice.apply(input, dim=d, start=start, stop=start + length, step=1)
@@ -650,6 +715,12 @@ def split(tensor: Tensor, split_size_or_sections: Any, dim: int = 0) -> tuple:
     size = tensor.shape[d]
     if isinstance(split_size_or_sections, (int, np.integer)):
         step = int(split_size_or_sections)
+        if step < 0:
+            raise RuntimeError(f"split expects split_size be non-negative, but got "
+                               f"split_size={step}")
+        if step == 0 and size:
+            raise RuntimeError("split_size can only be 0 if dimension size is 0, but got "
+                               f"dimension size of {size}")
         sizes = [min(step, size - i) for i in range(0, size, step)] if size else [0]
         cls = Split
     else:
@@ -672,6 +743,10 @@ def _multi(cls: type, tensor: Tensor, n: int, out_shapes: list, **attrs: Any) ->
                    name=cls.__name__)
         _MULTI[key] = sub
     outs = sub.apply(tensor, **attrs)
+    if n == 1:  # Op.apply returns a lone output as itself
+        outs = (outs,)
+    if not outs:
+        return outs
     fn = outs[0]._grad_fn
     if fn is not None:
         fn.out_shapes = out_shapes
@@ -691,18 +766,23 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:  # noqa: A002
 
 
 def tensor_split(input: Tensor, indices_or_sections: Any, dim: int = 0) -> tuple:  # noqa: A002
-    """torch.tensor_split."""
+    """torch.tensor_split: pieces are slices of the input (SliceBackward0 each, as PyTorch)."""
     d = _wrap_dim(dim, input.ndim)
     size = input.shape[d]
-    if isinstance(indices_or_sections, int):
-        n = indices_or_sections
+    if isinstance(indices_or_sections, (int, np.integer)):
+        n = int(indices_or_sections)
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
         q, r = divmod(size, n)
-        sizes = [q + 1] * r + [q] * (n - r)
+        bounds = np.cumsum([0] + [q + 1] * r + [q] * (n - r)).tolist()
     else:
-        idx = [0] + [min(max(int(i), 0), size) for i in indices_or_sections] + [size]
-        sizes = [max(e - s, 0) for s, e in zip(idx[:-1], idx[1:])]
-    out_shapes = [input.shape[:d] + (s,) + input.shape[d + 1:] for s in sizes]
-    return _multi(SplitWithSizes, input, len(sizes), out_shapes, dim=d, sizes=tuple(sizes))
+        bounds = [0] + [int(i) for i in indices_or_sections] + [size]
+    out = []
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        start = min(max(start if start >= 0 else start + size, 0), size)
+        stop = min(max(stop if stop >= 0 else stop + size, start), size)
+        out.append(Slice.apply(input, dim=d, start=start, stop=stop, step=1))
+    return tuple(out)
 
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
@@ -715,8 +795,10 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:  # noqa: A002
 def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:  # noqa: A002
     """torch.diagonal."""
     n = input.ndim
-    return Diagonal.apply(input, offset=offset, dim1=_wrap_dim(dim1, n),
-                          dim2=_wrap_dim(dim2, n))
+    d1, d2 = _wrap_dim(dim1, n), _wrap_dim(dim2, n)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return Diagonal.apply(input, offset=offset, dim1=d1, dim2=d2)
 
 
 def as_strided(input: Tensor, size: Sequence, stride: Sequence, storage_offset: int = 0) -> Tensor:  # noqa: A002
@@ -728,8 +810,10 @@ def as_strided(input: Tensor, size: Sequence, stride: Sequence, storage_offset: 
 def _same_device_dtype(tensors: Sequence[Tensor], what: str) -> list:
     from .pointwise import _Meta
 
-    if not tensors:
-        raise RuntimeError(f"{what}(): expected a non-empty list of Tensors")
+    first = tensors[0]._data
+    if all(t._data.dtype == first.dtype and t._data.__class__ is first.__class__
+           for t in tensors):  # the common case: nothing to check or cast
+        return tensors
     devs = {t.device for t in tensors}
     if len(devs) > 1:
         raise RuntimeError("Expected all tensors to be on the same device, but found at least "
@@ -740,7 +824,9 @@ def _same_device_dtype(tensors: Sequence[Tensor], what: str) -> list:
 
 def cat(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """torch.cat."""
-    tensors = [t for t in tensors]
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     if any(t.ndim == 0 for t in tensors):
         i = next(i for i, t in enumerate(tensors) if t.ndim == 0)
         raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
@@ -766,6 +852,8 @@ concat = concatenate = cat
 
 def stack(tensors: Sequence[Tensor], dim: int = 0, *, out: Any = None) -> Tensor:
     """torch.stack."""
+    if not len(tensors):
+        raise RuntimeError("stack expects a non-empty TensorList")
     tensors = _same_device_dtype(list(tensors), "stack")
     ref = tensors[0]
     for i, t in enumerate(tensors):
@@ -795,7 +883,7 @@ def atleast_3d(*tensors: Any) -> Any:
         if t.ndim == 0:
             t = t.reshape(1, 1, 1)
         elif t.ndim == 1:
-            t = t.reshape(1, -1, 1)
+            t = t.unsqueeze(0).unsqueeze(-1)
         elif t.ndim == 2:
             t = t.unsqueeze(-1)
         out.append(t)
@@ -808,8 +896,14 @@ def _flat_args(tensors: tuple) -> list:
     return list(tensors)
 
 
+def _nonempty(tensors: Sequence[Tensor], what: str) -> None:
+    if not len(tensors):
+        raise RuntimeError(f"{what} expects a non-empty TensorList")
+
+
 def hstack(tensors: Sequence[Tensor]) -> Tensor:
     """torch.hstack."""
+    _nonempty(tensors, "hstack")
     ts = atleast_1d(*tensors)
     ts = ts if isinstance(ts, tuple) else (ts,)
     return cat(ts, 0 if ts[0].ndim == 1 else 1)
@@ -817,21 +911,32 @@ def hstack(tensors: Sequence[Tensor]) -> Tensor:
 
 def vstack(tensors: Sequence[Tensor]) -> Tensor:
     """torch.vstack."""
+    _nonempty(tensors, "vstack")
     ts = atleast_2d(*tensors)
     return cat(ts if isinstance(ts, tuple) else (ts,), 0)
 
 
 def dstack(tensors: Sequence[Tensor]) -> Tensor:
     """torch.dstack."""
+    _nonempty(tensors, "dstack")
     ts = atleast_3d(*tensors)
     return cat(ts if isinstance(ts, tuple) else (ts,), 2)
 
 
-def flip(input: Tensor, dims: Any) -> Tensor:  # noqa: A002
-    """torch.flip."""
-    if isinstance(dims, int):
-        dims = (dims,)
-    return Flip.apply(input, dims=tuple(_wrap_dim(d, input.ndim) for d in dims))
+def _dim_list(dims: tuple, ndim: int) -> tuple:
+    """Dims given as varargs or one sequence, wrapped, each at most once."""
+    if len(dims) == 1 and not isinstance(dims[0], (int, np.integer)):
+        dims = tuple(dims[0])
+    out = tuple(_wrap_dim(d, ndim) for d in dims)
+    for d in out:
+        if out.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return out
+
+
+def flip(input: Tensor, *dims: Any) -> Tensor:  # noqa: A002
+    """torch.flip (dims as one sequence or varargs)."""
+    return Flip.apply(input, dims=_dim_list(dims, input.ndim))
 
 
 def fliplr(input: Tensor) -> Tensor:  # noqa: A002
@@ -845,13 +950,17 @@ def flipud(input: Tensor) -> Tensor:  # noqa: A002
 
 
 def roll(input: Tensor, shifts: Any, dims: Any = None) -> Tensor:  # noqa: A002
-    """torch.roll."""
-    if dims is None:
-        return Roll.apply(input.flatten(), shifts=shifts, dims=None).view(input.shape)
-    if isinstance(shifts, (list, tuple)):
-        shifts = tuple(shifts)
-    if isinstance(dims, (list, tuple)):
-        dims = tuple(dims)
+    """torch.roll (over the flattened tensor when dims is None)."""
+    shifts = tuple(shifts) if isinstance(shifts, (list, tuple)) else int(shifts)
+    if dims is not None:
+        dims = tuple(dims) if isinstance(dims, (list, tuple)) else (dims,)
+        n_shifts = len(shifts) if isinstance(shifts, tuple) else 1
+        if n_shifts != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {n_shifts}, dims:"
+                               f"{len(dims)}")
+        dims = tuple(_wrap_dim(d, input.ndim) for d in dims)
+        if not isinstance(shifts, tuple):
+            shifts = (shifts,)
     return Roll.apply(input, shifts=shifts, dims=dims)
 
 
@@ -861,6 +970,11 @@ def repeat(input: Tensor, *sizes: Any) -> Tensor:  # noqa: A002
     if len(sizes) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number "
                            "of dimensions of tensor")
+    shape = (1,) * (len(sizes) - input.ndim) + input.shape
+    if any(r < 0 for r in sizes):
+        out = [r * s for r, s in zip(sizes, shape)]
+        bad = next(o for o in out if o < 0)
+        raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: {out}")
     return Repeat.apply(input, repeats=sizes)
 
 
@@ -881,7 +995,7 @@ def contiguous(input: Tensor, memory_format: Any = None) -> Tensor:  # noqa: A00
     """Tensor.contiguous: the tensor itself when already contiguous."""
     if input._data.flags.c_contiguous:
         return input
-    return Clone.apply(input)
+    return Clone.apply(input, order="C")
 
 
 def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
@@ -892,23 +1006,27 @@ def to(input: Tensor, *args: Any, **kwargs: Any) -> Tensor:  # noqa: A002
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     for a in args:
-        if isinstance(a, _dtype.dtype):
+        if isinstance(a, _dtype.dtype) or a in _PY_TYPES:
             dtype = a
         elif isinstance(a, Tensor):
             dtype, device = a.dtype, a.device
         elif a is not None and not isinstance(a, bool):
             device = a
     if dtype is not None and not isinstance(dtype, _dtype.dtype):
-        dtype = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool}[dtype]
+        dtype = _PY_TYPES[dtype]
     if device is not None:
         device = as_device(device)
         if device == input.device:
             device = None
     if dtype is input.dtype:
         dtype = None
-    if dtype is None and device is None:
-        return Clone.apply(input) if copy else input
+    if dtype is None and device is None and not copy:
+        return input
     return ToCopy.apply(input, dtype=dtype, device=device)
+
+
+_PY_TYPES = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool,
+             complex: _dtype.complex128}
 
 
 def _cast(dt: _dtype.dtype) -> Any:
@@ -968,7 +1086,5 @@ def fill_(input: Tensor, value: Any) -> Tensor:  # noqa: A002
         if value.ndim != 0:
             raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
                                f"with {value.ndim} dimensions.")
-        if value.requires_grad and grad_mode.is_grad_enabled():
-            return apply_inplace(input, FillTensor, value)
-        value = value.item()
+        return apply_inplace(input, FillTensor, value)
     return apply_inplace(input, Fill, value=value)
