@@ -35,6 +35,9 @@ from ._dtype import (
     set_default_dtype,
     short,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor
@@ -88,13 +91,21 @@ def numel(input: Tensor) -> builtins.int:
     return input.numel()
 
 
+class _LegacyTensorMeta(type):
+    """``isinstance(x, torch.FloatTensor)`` asks about x's dtype (and device), as in torch."""
+
+    def __instancecheck__(cls, obj: object) -> builtins.bool:
+        return isinstance(obj, Tensor) and obj.dtype is cls._dtype and obj.is_cpu
+
+
 def _legacy(name: str, dt: dtype) -> type:
     """``torch.FloatTensor`` and friends: constructors that make plain Tensors of one dtype."""
 
     def __new__(cls: type, *args: object, **kwargs: object) -> Tensor:  # noqa: N807
         return _creation.legacy_new(Tensor, dt, *args, **kwargs)
 
-    return type(name, (Tensor,), {"__new__": __new__, "__module__": "torch"})
+    return _LegacyTensorMeta(name, (Tensor,), {"__new__": __new__, "__module__": "torch",
+                                              "_dtype": dt})
 
 
 FloatTensor = _legacy("FloatTensor", float32)

@@ -67,6 +67,7 @@ def _legacy_type_name(t: Tensor) -> str:
              "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
              "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor",
              "bool": "BoolTensor", "complex64": "ComplexFloatTensor",
+             "uint16": "UInt16Tensor", "uint32": "UInt32Tensor", "uint64": "UInt64Tensor",
              "complex128": "ComplexDoubleTensor"}
     prefix = "torch.cuda." if t._data.__class__ is not np.ndarray else "torch."
     return prefix + names[t.dtype.name]
@@ -88,7 +89,7 @@ class Tensor:
     def __new__(cls, *args: Any, **kwargs: Any) -> Tensor:
         from .ops.creation import legacy_new
 
-        return legacy_new(cls, _dtype.float32, *args, **kwargs)
+        return legacy_new(cls, None, *args, **kwargs)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass

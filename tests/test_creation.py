@@ -165,14 +165,10 @@ def test_legacy_constructors(name):
     same(LEGACY[name])
 
 
-@pytest.mark.xfail(reason="_tensor.Tensor.__new__ passes float32 to legacy_new; it should pass "
-                          "None (torch.Tensor: default dtype, any tensor aliased)", strict=True)
 def test_legacy_Tensor_of_int_tensor_is_alias():
     same(lambda t: t.Tensor(t.tensor([1, 2])))
 
 
-@pytest.mark.xfail(reason="__init__.py's FloatTensor & co are plain subclasses; torch's "
-                          "isinstance(x, torch.FloatTensor) checks x's dtype", strict=True)
 def test_legacy_isinstance_by_dtype():
     same(lambda t: (isinstance(t.tensor([1.0]), t.FloatTensor),
                     isinstance(t.tensor([1]), t.LongTensor)))

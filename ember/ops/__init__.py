@@ -36,6 +36,25 @@ class _Call(Op):
         return fn(self, *args, **kwargs)
 
 
+def _invert(self: Tensor) -> Tensor:
+    if self.dtype.is_floating_point or self.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    if self.dtype is shape._dtype.bool:
+        return pointwise.logical_not(self)
+    return pointwise.bitwise_not(self)
+
+
+def _H(self: Tensor) -> Tensor:  # noqa: N802
+    if self.ndim != 2:
+        hint = (". For batches of matrices, consider using tensor.mH" if self.ndim > 2
+                else "")
+        raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                           f"{self.ndim}-D tensor{hint}")
+    out = shape.transpose(self, 0, 1)
+    return out.conj() if self.dtype.is_complex else out
+
+
 def _reflected(fn: Any) -> Any:
     def method(self: Tensor, other: Any) -> Any:
         return fn(other, self)
@@ -69,7 +88,7 @@ _METHODS = {
     **{n: getattr(indexing, n) for n in indexing.__all__},
     "index_put": indexing.index_put, "index_put_": indexing.index_put_,
     "scatter_": indexing.scatter_, "scatter_add_": indexing.scatter_add_,
-    "index_add_": indexing.index_add_,
+    "index_add_": indexing.index_add_, "masked_scatter_": indexing.masked_scatter_,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     # operators
     "__add__": pointwise.add, "__radd__": pointwise.add,
@@ -81,8 +100,7 @@ _METHODS = {
     "__mod__": pointwise.remainder, "__rmod__": _reflected(pointwise.remainder),
     "__pow__": pointwise.pow, "__rpow__": _reflected(pointwise.pow),
     "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
-    "__invert__": lambda self: pointwise.logical_not(self) if self.dtype is
-    shape._dtype.bool else pointwise.bitwise_not(self),
+    "__invert__": _invert,
     "__and__": pointwise.bitwise_and, "__or__": pointwise.bitwise_or,
     "__xor__": pointwise.bitwise_xor, "__rand__": pointwise.bitwise_and,
     "__ror__": pointwise.bitwise_or, "__rxor__": pointwise.bitwise_xor,
@@ -107,8 +125,8 @@ _METHODS = {
     requires_grad=False: creation.full(size, fill_value, dtype=dtype or self.dtype,
                                        device=device or self.device,
                                        requires_grad=requires_grad),
-    "T": property(shape._T), "mT": property(shape._mT), "H": property(
-        lambda self: shape._T(self).conj()), "mH": property(lambda self: shape._mT(self).conj()),
+    "T": property(shape._T), "mT": property(shape._mT), "H": property(_H),
+    "mH": property(lambda self: shape._mT(self).conj()),
     "real": property(pointwise.real), "imag": property(pointwise.imag),
 }
 

@@ -23,7 +23,7 @@ from .views import apply_inplace
 
 __all__ = ["gather", "scatter", "scatter_add", "index_select", "masked_select", "nonzero",
            "tril", "triu", "take", "index_add", "index_fill", "argwhere", "take_along_dim",
-           "masked_scatter", "masked_scatter_", "index_copy"]
+           "masked_scatter", "index_copy"]
 
 _SEQUENCE_WARNING = (
     "Using a non-tuple sequence for multidimensional indexing is deprecated and will be "

@@ -77,8 +77,6 @@ def test_view_op(name):
     check(lambda t, a: f(t, a), X.astype(np.float64))
 
 
-@pytest.mark.xfail(reason="ops/__init__.py binds .H to shape._T(x).conj() (a permute); "
-                          "torch's 2-D .H is a transpose (TransposeBackward0)", strict=True)
 def test_H_is_transpose():
     check(lambda t, a: _facts(t, a[0].H), X)
 
