@@ -431,3 +431,47 @@ def test_size_argument_forms():
     same(lambda t: [t.zeros(2, 3).shape, t.zeros((2, 3)).shape, t.zeros([2, 3]).shape,
                     t.zeros(t.Size([2, 3])).shape, t.ones(t.zeros(2, 3).shape).shape,
                     t.rand(t.Size([1])).shape, t.empty((0,)).shape, t.randn([2]).shape])
+
+
+# -- in-place random fills --------------------------------------------------------------------
+
+RANDOM_FILLS = {
+    "uniform_": (lambda x: x.uniform_(2.0, 3.0), lambda a: (a >= 2).all() and (a < 3).all()),
+    "normal_": (lambda x: x.normal_(5.0, 0.01), lambda a: abs(a.mean() - 5) < 0.1),
+    "bernoulli_": (lambda x: x.bernoulli_(0.5), lambda a: set(np.unique(a)) <= {0, 1}),
+    "random_": (lambda x: x.random_(3, 7), lambda a: (a >= 3).all() and (a < 7).all()),
+    "exponential_": (lambda x: x.exponential_(2.0), lambda a: (a >= 0).all()),
+    "geometric_": (lambda x: x.geometric_(0.5), lambda a: (a >= 1).all()),
+    "log_normal_": (lambda x: x.log_normal_(), lambda a: (a > 0).all()),
+    "cauchy_": (lambda x: x.cauchy_(), lambda a: np.isfinite(a).all()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_FILLS))
+def test_random_fill_in_place(name):
+    fill, ok = RANDOM_FILLS[name]
+    for lib in (torch, ember):
+        x = lib.zeros(200)
+        out = fill(x)
+        assert out is x and x._version == 1 and str(x.dtype) == "torch.float32"
+        assert ok(np.asarray(x)), (lib.__name__, name)
+
+
+@pytest.mark.parametrize("name", sorted(RANDOM_FILLS))
+def test_random_fill_on_leaf_requiring_grad(name):
+    fill, _ = RANDOM_FILLS[name]
+    errors = []
+    for lib in (torch, ember):
+        w = lib.zeros(3, requires_grad=True)
+        with pytest.raises(RuntimeError) as e:
+            fill(w)
+        errors.append(str(e.value))
+        with lib.no_grad():
+            fill(w)  # allowed without grad mode, as in an initialiser
+        assert w.requires_grad and w.is_leaf
+    assert errors[0] == errors[1]
+
+
+def test_random_fill_integer_tensor():
+    x = ember.zeros(100, dtype=ember.int64).random_(0, 10)
+    assert x.dtype is ember.int64 and 0 <= int(x.min()) and int(x.max()) < 10

@@ -186,7 +186,7 @@ def bind_methods(extra: dict | None = None) -> None:
     """
     table = dict(_METHODS)
     inplace = list(_INPLACE)
-    for mod in (activation, conv, linalg, loss, reduction):
+    for mod in (activation, conv, creation, linalg, loss, reduction):
         for name in getattr(mod, "__methods__", ()):
             table[name] = getattr(mod, name)
         inplace += list(getattr(mod, "__inplace__", ()))

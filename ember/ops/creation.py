@@ -12,6 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._device import as_device, device_of, to_device
 from .._tensor import Tensor
+from ..autograd.grad_mode import _state as _grad_state
 
 __all__ = [
     "tensor", "as_tensor", "asarray", "from_numpy", "zeros", "ones", "full", "empty", "eye",
@@ -136,6 +137,8 @@ def _finish(arr: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
         if arr.dtype.kind not in "fc":
             raise RuntimeError(_REQUIRES_GRAD_DTYPE)
         t._requires_grad = True
+    if _grad_state.inference:
+        t.__dict__["_inference"] = True
     return t
 
 
@@ -643,3 +646,75 @@ def legacy_new(cls: type, dt: _dtype.dtype | None, *args: Any, device: Any = Non
     if device is not None and as_device(device).type != "cpu":
         t._data = to_device(arr, as_device(device))
     return t
+
+
+# -- in-place random fills: x.uniform_(), x.normal_(), ... ----------------------------------
+
+def _fill_random(t: Tensor, values: Any) -> Tensor:
+    """Write random values into ``t`` as an in-place op (leaf check, version bump)."""
+    from .views import check_inplace
+
+    check_inplace(t)
+    arr = np.asarray(values).astype(t._data.dtype, copy=False)
+    if t._data.__class__ is not np.ndarray:
+        arr = to_device(arr, t.device)
+    t._data[...] = arr
+    t._vc[0] += 1
+    return t
+
+
+def uniform_(input: Tensor, a: float = 0.0, b: float = 1.0, *,  # noqa: A002
+             generator: Generator | None = None) -> Tensor:
+    """Tensor.uniform_."""
+    return _fill_random(input, _rng(generator).uniform(a, b, input.shape))
+
+
+def normal_(input: Tensor, mean: float = 0.0, std: float = 1.0, *,  # noqa: A002
+            generator: Generator | None = None) -> Tensor:
+    """Tensor.normal_."""
+    return _fill_random(input, _rng(generator).normal(mean, std, input.shape))
+
+
+def bernoulli_(input: Tensor, p: Any = 0.5, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """Tensor.bernoulli_."""
+    prob = p._data if isinstance(p, Tensor) else p
+    return _fill_random(input, _rng(generator).random(input.shape) < prob)
+
+
+def random_(input: Tensor, from_: int = 0, to: int | None = None, *,  # noqa: A002
+            generator: Generator | None = None) -> Tensor:
+    """Tensor.random_: integers in [from, to), or [0, from) with one bound."""
+    if to is None:
+        if from_ == 0:  # torch's default range: up to 2**mantissa bits for floats
+            kind = input._data.dtype
+            to = 2 ** (np.finfo(kind).nmant + 1) if kind.kind == "f" else np.iinfo(kind).max
+        else:
+            from_, to = 0, from_
+    return _fill_random(input, _rng(generator).integers(from_, to, input.shape))
+
+
+def exponential_(input: Tensor, lambd: float = 1.0, *,  # noqa: A002
+                 generator: Generator | None = None) -> Tensor:
+    """Tensor.exponential_."""
+    return _fill_random(input, _rng(generator).exponential(1.0 / lambd, input.shape))
+
+
+def geometric_(input: Tensor, p: float, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
+    """Tensor.geometric_."""
+    return _fill_random(input, _rng(generator).geometric(p, input.shape))
+
+
+def log_normal_(input: Tensor, mean: float = 1.0, std: float = 2.0, *,  # noqa: A002
+                generator: Generator | None = None) -> Tensor:
+    """Tensor.log_normal_."""
+    return _fill_random(input, _rng(generator).lognormal(mean, std, input.shape))
+
+
+def cauchy_(input: Tensor, median: float = 0.0, sigma: float = 1.0, *,  # noqa: A002
+            generator: Generator | None = None) -> Tensor:
+    """Tensor.cauchy_."""
+    return _fill_random(input, median + sigma * _rng(generator).standard_cauchy(input.shape))
+
+
+__methods__ = ["uniform_", "normal_", "bernoulli_", "random_", "exponential_", "geometric_",
+               "log_normal_", "cauchy_"]

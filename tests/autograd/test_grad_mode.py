@@ -377,9 +377,6 @@ def test_set_detect_anomaly():
     same(f)
 
 
-@pytest.mark.xfail(reason="ops/creation.py factories do not mark tensors made inside "
-                   "inference_mode (Op.apply marks op results with __dict__['_inference'])",
-                   strict=True)
 def test_inference_mode_factory_tensors():
     def f(t):
         with t.inference_mode():
