@@ -61,7 +61,20 @@ from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 
-from . import autograd, cuda, nn, optim  # noqa: E402, I001  (after the ops: they use them)
+from . import autograd, cuda, nn, optim, utils  # noqa: E402, I001  (after the ops: they use them)
+from .serialization import load, save  # noqa: E402
+from . import linalg  # noqa: E402
+from .linalg import logdet  # noqa: E402
+
+det = linalg.det
+inverse = linalg.inv
+
+
+def slogdet(A: Tensor) -> object:
+    """torch.slogdet."""
+    from .ops.reduction import return_types
+
+    return return_types.slogdet(*linalg.slogdet(A))
 
 __version__ = "0.1.0"
 
@@ -117,3 +130,9 @@ ShortTensor = _legacy("ShortTensor", int16)
 CharTensor = _legacy("CharTensor", int8)
 ByteTensor = _legacy("ByteTensor", uint8)
 BoolTensor = _legacy("BoolTensor", bool)
+
+
+from .ops import bind_methods as _bind_methods  # noqa: E402
+
+# Tensor methods whose ops live in ember.linalg, which loads after the ops are bound.
+_bind_methods({"det": det, "logdet": logdet, "inverse": inverse, "slogdet": slogdet})

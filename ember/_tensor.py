@@ -226,6 +226,11 @@ class Tensor:
         return self._grad_fn
 
     @property
+    def output_nr(self) -> int:
+        """Which output of its grad_fn this tensor is."""
+        return self._output_nr
+
+    @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 

@@ -209,9 +209,8 @@ class Variable(metaclass=_VariableMeta):
 # Function, functional and gradcheck need the Tensor class, which itself imports this
 # package (for the graph), so they are loaded on first use rather than at import.
 _LAZY = {"Function": ("function", "Function"), "function": ("function", None),
-         "functional": ("functional", None), "gradcheck": ("gradcheck", "gradcheck"),
-         "gradgradcheck": ("gradcheck", "gradgradcheck")}
-__all__ += list(_LAZY)
+         "functional": ("functional", None)}
+__all__ += list(_LAZY) + ["gradcheck", "gradgradcheck"]
 
 
 def __getattr__(name: str) -> Any:
@@ -224,3 +223,8 @@ def __getattr__(name: str) -> Any:
     value = mod if attr is None else getattr(mod, attr)
     globals()[name] = value
     return value
+
+
+# Eager, so that ``autograd.gradcheck`` stays the function even after someone imports the
+# module of the same name (as in torch).
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402

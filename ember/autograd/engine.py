@@ -40,7 +40,9 @@ def _count_dependencies(roots: list[Node]) -> dict[Node, int]:
 
 
 def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
-    """The targets, and the nodes from which a target can be reached: only those run."""
+    """The nodes that must run: leaf targets (their accumulators) and every node from which
+    a target can be reached. A non-leaf target only has its gradient captured, as in torch
+    (running it would waste work and free what it saved)."""
     needed: set[Node] = set()
     done: set[Node] = set()
     stack = [(r, False) for r in roots]
@@ -48,7 +50,8 @@ def _needed(roots: list[Node], targets: set[Node]) -> set[Node]:
         node, children_done = stack.pop()
         if children_done:
             done.add(node)
-            if node in targets or any(n in needed for n, _ in node.next_functions):
+            if (node in targets and node.__class__ is AccumulateGrad) or any(
+                    n in needed or n in targets for n, _ in node.next_functions):
                 needed.add(node)
             continue
         if node in done:

@@ -1074,3 +1074,11 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
 
 from ..ops.conv import *  # noqa: E402,F403
+from .modules.attention import (  # noqa: E402,F401  (torch.nn.functional's MHA helpers)
+    _canonical_mask,
+    _in_projection,
+    _in_projection_packed,
+    _mha_shape_check,
+    _none_or_dtype,
+    multi_head_attention_forward,
+)

@@ -263,11 +263,18 @@ class Mul(Op, name="MulBackward0"):
     def forward(ctx, xp, a, b):
         return a * b
 
+    # For complex inputs the gradient multiplies by the conjugate (PyTorch's convention).
     def grad_a(ctx, grad, b):
-        return grad * b
+        return grad * _conj(b)
 
     def grad_b(ctx, grad, a):
-        return grad * a
+        return grad * _conj(a)
+
+
+def _conj(x: Any) -> Any:
+    if isinstance(x, Tensor):
+        return x.conj() if x._data.dtype.kind == "c" else x
+    return x.conjugate() if isinstance(x, complex) else x
 
 
 class Div(Op, name="DivBackward0"):

@@ -1,8 +1,10 @@
-"""torch.optim: Optimizer, SGD, Adam, AdamW, and lr_scheduler."""
+"""torch.optim: Optimizer, SGD, Adam, AdamW, RMSprop, Adagrad, and lr_scheduler."""
 
 from . import lr_scheduler
+from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "lr_scheduler"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]

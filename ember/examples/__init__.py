@@ -1,0 +1,1 @@
+"""Complete programs that ship with ember: ``python -m ember.examples.mnist``."""

@@ -1,0 +1,11 @@
+"""Train a LeNet-style CNN on MNIST with ember: the program is ember/examples/mnist.py.
+
+    python examples/train_mnist.py --epochs 8 --out runs/mnist
+"""
+
+import sys
+
+from ember.examples.mnist import main
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
