@@ -16,7 +16,7 @@ from typing import Any
 
 from .._tensor import Tensor
 from ..autograd.grad_mode import set_grad_enabled
-from ..nn.modules.module import RemovableHandle, typename
+from ..nn.modules.module import RemovableHandle, add_hook, typename
 
 __all__ = ["Optimizer", "required"]
 
@@ -36,16 +36,12 @@ _global_step_post_hooks: dict = OrderedDict()
 
 def register_optimizer_step_pre_hook(hook: Callable) -> RemovableHandle:
     """torch.optim.optimizer.register_optimizer_step_pre_hook: hook(opt, args, kwargs)."""
-    handle = RemovableHandle(_global_step_pre_hooks)
-    _global_step_pre_hooks[handle.id] = hook
-    return handle
+    return add_hook(_global_step_pre_hooks, hook)
 
 
 def register_optimizer_step_post_hook(hook: Callable) -> RemovableHandle:
     """torch.optim.optimizer.register_optimizer_step_post_hook: hook(opt, args, kwargs)."""
-    handle = RemovableHandle(_global_step_post_hooks)
-    _global_step_post_hooks[handle.id] = hook
-    return handle
+    return add_hook(_global_step_post_hooks, hook)
 
 
 def _with_hooks(step: Callable) -> Callable:
@@ -131,51 +127,31 @@ class Optimizer:
     # -- hooks --------------------------------------------------------------------------------
     def register_step_pre_hook(self, hook: Callable) -> RemovableHandle:
         """Optimizer.register_step_pre_hook: hook(optimizer, args, kwargs) before step."""
-        handle = RemovableHandle(self._optimizer_step_pre_hooks)
-        self._optimizer_step_pre_hooks[handle.id] = hook
-        return handle
+        return add_hook(self._optimizer_step_pre_hooks, hook)
 
     def register_step_post_hook(self, hook: Callable) -> RemovableHandle:
         """Optimizer.register_step_post_hook: hook(optimizer, args, kwargs) after step."""
-        handle = RemovableHandle(self._optimizer_step_post_hooks)
-        self._optimizer_step_post_hooks[handle.id] = hook
-        return handle
+        return add_hook(self._optimizer_step_post_hooks, hook)
 
     def register_state_dict_pre_hook(self, hook: Callable,
                                      prepend: bool = False) -> RemovableHandle:
         """Optimizer.register_state_dict_pre_hook: hook(optimizer)."""
-        handle = RemovableHandle(self._optimizer_state_dict_pre_hooks)
-        self._optimizer_state_dict_pre_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._optimizer_state_dict_pre_hooks, hook, prepend)
 
     def register_state_dict_post_hook(self, hook: Callable,
                                       prepend: bool = False) -> RemovableHandle:
         """Optimizer.register_state_dict_post_hook: hook(optimizer, state_dict)."""
-        handle = RemovableHandle(self._optimizer_state_dict_post_hooks)
-        self._optimizer_state_dict_post_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._optimizer_state_dict_post_hooks, hook, prepend)
 
     def register_load_state_dict_pre_hook(self, hook: Callable,
                                           prepend: bool = False) -> RemovableHandle:
         """Optimizer.register_load_state_dict_pre_hook: hook(optimizer, state_dict)."""
-        handle = RemovableHandle(self._optimizer_load_state_dict_pre_hooks)
-        self._optimizer_load_state_dict_pre_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_load_state_dict_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._optimizer_load_state_dict_pre_hooks, hook, prepend)
 
     def register_load_state_dict_post_hook(self, hook: Callable,
                                            prepend: bool = False) -> RemovableHandle:
         """Optimizer.register_load_state_dict_post_hook: hook(optimizer)."""
-        handle = RemovableHandle(self._optimizer_load_state_dict_post_hooks)
-        self._optimizer_load_state_dict_post_hooks[handle.id] = hook
-        if prepend:
-            self._optimizer_load_state_dict_post_hooks.move_to_end(handle.id, last=False)
-        return handle
+        return add_hook(self._optimizer_load_state_dict_post_hooks, hook, prepend)
 
     # -- state dict ---------------------------------------------------------------------------
     def state_dict(self) -> dict:
