@@ -36,7 +36,8 @@ import numpy as np
 
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
-from ..autograd import grad_mode
+from ..amp import autocast_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.graph import SECOND_BACKWARD, Node, SavedTensor, gradient_edge
 
 __all__ = ["Op"]
@@ -44,6 +45,8 @@ __all__ = ["Op"]
 _FREED = object()
 _QUALIFIED = {"CopyBackwards": "torch::autograd::CopyBackwards"}
 _grad_state = grad_mode._state
+_fw_state = forward_ad._state
+_amp_state = autocast_mode._state
 
 
 class Op(Node):
@@ -92,6 +95,8 @@ class Op(Node):
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run forward on the inputs' arrays and, if needed, record this op in the graph."""
+        if _amp_state.enabled:
+            inputs = autocast_mode._cast_inputs(cls, inputs)
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         ctx = object.__new__(cls)
         first = arrays[0]
@@ -117,6 +122,8 @@ class Op(Node):
                 ctx._record(inputs, needs, (result,))
             elif inference:
                 result.__dict__["_inference"] = True
+            if _fw_state.active:
+                forward_ad._propagate(cls, ctx, inputs, attrs, (result,))
             return result
         results = []
         for i, o in enumerate(out):
@@ -132,6 +139,8 @@ class Op(Node):
         elif inference:
             for r in results:
                 r.__dict__["_inference"] = True
+        if _fw_state.active:
+            forward_ad._propagate(cls, ctx, inputs, attrs, results)
         return tuple(results)
 
     def _record(self, inputs: tuple, needs: tuple, results: Any) -> None:

@@ -1,0 +1,1 @@
+"""torch.amp: automatic mixed precision."""
