@@ -15,6 +15,7 @@ import numpy as np
 
 from . import _dtype
 from ._device import device_of
+from . import autograd as _autograd
 from .autograd.graph import AccumulateGrad, RemovableHandle
 
 __all__ = ["Tensor", "Size"]
@@ -345,9 +346,7 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Tensor.backward: accumulate d(self)/d(leaf), weighted by ``gradient``, into .grad."""
-        from .autograd import backward
-
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:
         """Tensor.detach: same memory and version counter, no history."""

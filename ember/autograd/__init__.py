@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .. import _tensor as _T  # partially imported here (it imports us); used at call time
+from .._device import array_module
 from .engine import run_backward
 from . import grad_mode, graph
 from .grad_mode import (
@@ -24,11 +26,9 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "in
 
 
 def _tensors(x: Any) -> tuple:
-    from .._tensor import Tensor
-
     if x is None:
         return ()
-    if isinstance(x, (Tensor, GradientEdge)):
+    if isinstance(x, (_T.Tensor, GradientEdge)):
         return (x,)
     if type(x) is dict:
         return tuple(x.values())
@@ -42,9 +42,7 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
     messages: that compares tensors with ``==``, so a mismatch on a later output can surface
     as the comparison's own error, exactly as in torch.
     """
-    from .._device import array_module
-    from .._tensor import Tensor
-
+    Tensor = _T.Tensor
     out = []
     for o, g in zip(outputs, grads):
         if isinstance(g, Tensor):
@@ -58,16 +56,16 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
                                    f"grad_output[{grads.index(g)}] has a dtype of {g.dtype} "
                                    f"and output[{outputs.index(o)}] has a dtype of "
                                    f"{o.dtype}.")
-            if g.device != o.device:
+            if g._data.__class__ is not o._data.__class__ and g.device != o.device:
                 raise RuntimeError(f"invalid gradient at index {len(out)} - expected device "
                                    f"{o.device} but got {g.device}")
-            if g.dtype != o.dtype:  # torch's engine casts the seed gradient (validate_outputs)
+            if g._data.dtype != o._data.dtype:  # torch's engine casts the seed gradient (validate_outputs)
                 g = g.to(o.dtype)
         elif g is None:
-            if o.requires_grad:
+            if o._requires_grad:
                 if o._data.size != 1:
                     raise RuntimeError("grad can be implicitly created only for scalar outputs")
-                if not o.dtype.is_floating_point:
+                if o._data.dtype.kind != "f" and not o.dtype.is_floating_point:
                     raise RuntimeError("grad can be implicitly created only for real scalar "
                                        f"outputs but got {o.dtype}")
                 data = o._data

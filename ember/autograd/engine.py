@@ -142,6 +142,9 @@ def run_backward(tensors: Sequence[Any], grads: Sequence[Any], keep_graph: bool,
                 deps[nxt] = left
                 if left == 0:
                     heapq.heappush(ready, (-nxt._seq, id(nxt), nxt))
+            # Hold no gradient beyond its buffer: AccumulateGrad takes one without a copy
+            # only when nobody else refers to it (graph.py).
+            grads_out = g = None
     finally:
         _state.enabled = prev_mode
     return results if not accumulate else None

@@ -10,10 +10,13 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
+from sys import getrefcount
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from .. import _tensor as _T  # partially imported here (it imports us); used at call time
 from .._device import array_module
+from .grad_mode import _state as _grad_state
 
 __all__ = ["Node", "AccumulateGrad", "CopyBackwards", "SavedTensor", "gradient_edge",
            "RemovableHandle", "GradientEdge", "get_gradient_edge"]
@@ -51,13 +54,14 @@ class RemovableHandle:
 class Node:
     """A function of the backward graph; ``tensor.grad_fn`` is one of these."""
 
-    __slots__ = ("next_functions", "_seq", "_pre_hooks", "_hooks", "_tensor_hooks",
-                 "_retains", "_metadata", "__weakref__")
+    # Hooks and retained grads are rare: they live in the instance __dict__ once set and
+    # read these class defaults until then, which keeps node creation to two stores.
+    __slots__ = ("next_functions", "_seq", "__weakref__", "__dict__")
+    _pre_hooks = _hooks = _tensor_hooks = _retains = None
 
     def __init__(self) -> None:
         self.next_functions: tuple = ()
         self._seq = next(_sequence)
-        self._pre_hooks = self._hooks = self._tensor_hooks = self._retains = None
 
     def name(self) -> str:
         return type(self).__name__
@@ -72,11 +76,7 @@ class Node:
     @property
     def metadata(self) -> dict:
         """Node.metadata: a dict users may store anything in (made on first use)."""
-        try:
-            return self._metadata
-        except AttributeError:
-            self._metadata = {}
-            return self._metadata
+        return self.__dict__.setdefault("_metadata", {})
 
     def _sequence_nr(self) -> int:
         return self._seq
@@ -121,6 +121,28 @@ class Node:
         self._retains[output_nr] = weakref.ref(tensor)
 
 
+# The references an unshared gradient has inside AccumulateGrad._run: the engine's list of
+# incoming gradients, the local name and getrefcount's own argument (for its array: the
+# tensor's slot, the local name and the argument). More means someone else can see it.
+_GRAD_REFS = 3
+_ARRAY_REFS = 3
+
+
+def _unshared_base(grad: Any, a: Any) -> bool:
+    """Whether the memory of view ``a`` (grad's array) is held by nothing but ``a`` and, if
+    grad is an ember view, by grad's base tensor when nobody else holds that one (a weight's
+    gradient is the transpose of a fresh product, say)."""
+    base = a.base
+    if base is None:
+        return True
+    refs = getrefcount(base) - 3  # less this local, getrefcount's argument and a.base
+    if refs and grad._base is not None and getrefcount(grad._base) <= 2:
+        d = grad._base._data
+        if d is base or d.base is base:
+            refs -= 1
+    return refs <= 0
+
+
 class AccumulateGrad(Node):
     """The node behind a leaf that requires grad: adds what arrives into ``leaf.grad``.
 
@@ -129,11 +151,13 @@ class AccumulateGrad(Node):
     """
 
     __slots__ = ("variable",)
+    _seq = float("inf")  # run as soon as ready, as PyTorch does
+    next_functions = ()
 
     def __init__(self, variable: Any) -> None:
-        super().__init__()
+        # Made once per graph for every leaf in it (the leaf only holds a weakref, as in
+        # torch), so this stays short: no Node.__init__, the class gives _seq and edges.
         self.variable = variable
-        self._seq = float("inf")  # run as soon as ready, as PyTorch does
         if variable._hooks is not None:
             self._tensor_hooks = {0: variable._hooks}
 
@@ -141,29 +165,36 @@ class AccumulateGrad(Node):
         return "torch::autograd::AccumulateGrad"
 
     def _run(self, grads: list, keep_graph: bool) -> tuple:
-        from .._tensor import Tensor
-        from .grad_mode import is_grad_enabled
-
         grad = grads[0]
         if grad is None:
             return ()
         var = self.variable
         old = var._grad
-        if is_grad_enabled():  # create_graph: .grad keeps the gradient's own history
+        if _grad_state.enabled:  # create_graph: .grad keeps the gradient's own history
             if old is not None:
                 var._grad = old + grad
-            elif grad.requires_grad:
+            elif grad._requires_grad:
                 var._grad = _copy_with_history(grad, var)
             else:
-                var._grad = Tensor._make(_copy_like(grad._data, var._data))
+                var._grad = _T.Tensor._make(_copy_like(grad._data, var._data))
         elif old is None:
-            # A fresh copy: the arriving array may be shared (AddBackward hands the same
-            # gradient to both inputs, and users pass their own `gradient` tensor).
-            var._grad = Tensor._make(_copy_like(grad._data, var._data))
+            g = grad._data
+            if (getrefcount(grad) <= _GRAD_REFS and getrefcount(g) <= _ARRAY_REFS
+                    and g.flags.writeable and _unshared_base(grad, g)
+                    and g.shape == var._data.shape and g.strides == var._data.strides
+                    and g.dtype == var._data.dtype):
+                # Nobody else holds this gradient (the engine made it for this leaf only):
+                # take its memory as .grad without a copy, as torch's AccumulateGrad steals
+                # it (a new tensor: .grad is no view, whatever made the array).
+                var._grad = _T.Tensor._make(g)
+            else:
+                # A copy: the arriving array may be shared (AddBackward hands the same
+                # gradient to both inputs, and users pass their own `gradient` tensor).
+                var._grad = _T.Tensor._make(_copy_like(g, var._data))
         else:
             # In place, as torch does (even into a .grad that has history).
-            old._data += grad._data if grad._data.dtype == old._data.dtype else \
-                grad._data.astype(old._data.dtype)
+            g = grad._data
+            old._data += g if g.dtype == old._data.dtype else g.astype(old._data.dtype)
             old._vc[0] += 1
         if var._post_acc_hooks:
             for hook in tuple(var._post_acc_hooks.values()):
@@ -195,11 +226,9 @@ def _copy_like(data: Any, like: Any) -> Any:
 
 
 def _copy_with_history(grad: Any, var: Any) -> Any:
-    from .._tensor import Tensor
-
     node = CopyBackwards()
     node.next_functions = ((None, 0), gradient_edge(grad))
-    t = Tensor._make(_copy_like(grad._data, var._data), node)
+    t = _T.Tensor._make(_copy_like(grad._data, var._data), node)
     t._vc[0] = 1  # torch fills it with copy_, which counts as one change
     return t
 
@@ -227,9 +256,7 @@ class SavedTensor:
             raise RuntimeError(_modified_message(t, self, owner))
         if t is not None:
             return t
-        from .._tensor import Tensor
-
-        return Tensor._make(self.data, owner, vc, 0)
+        return _T.Tensor._make(self.data, owner, vc, 0)
 
 
 def _modified_message(t: Any, saved: SavedTensor, owner: Node) -> str:

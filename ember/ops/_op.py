@@ -34,15 +34,18 @@ from typing import Any
 
 import numpy as np
 
+from .._device import array_module
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
 from ..amp import autocast_mode
 from ..autograd import forward_ad, grad_mode
-from ..autograd.graph import SECOND_BACKWARD, Node, SavedTensor, gradient_edge
+from ..autograd.graph import SECOND_BACKWARD, Node, SavedTensor, _sequence, gradient_edge
 
 __all__ = ["Op"]
 
 _FREED = object()
+_NO_EDGE = (None, 0)
+_new = object.__new__
 _QUALIFIED = {"CopyBackwards": "torch::autograd::CopyBackwards"}
 _grad_state = grad_mode._state
 _fw_state = forward_ad._state
@@ -60,11 +63,14 @@ class Op(Node):
     n_outputs = 1
     _node_name = "Op"
     nondiff_outputs: tuple = ()
-    # ``__dict__`` lets forward store what backward needs (ctx.shape = ...).
-    __slots__ = ("_saved", "_meta", "needs_input_grad", "__dict__")
+    # Node's ``__dict__`` lets forward store what backward needs (ctx.shape = ...).
+    __slots__ = ("_saved", "_meta", "needs_input_grad")
+    # (needs_input_grad pattern) -> names to save, filled on first use per pattern.
+    _plans: dict
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        cls._plans = {}
         if name is not None:
             # Nodes torch defines in its engine answer name() with a qualified name
             # ("torch::autograd::CopyBackwards") while their class is the short one.
@@ -92,21 +98,23 @@ class Op(Node):
     def name(self) -> str:
         return self._node_name
 
+    # The hot path of the whole library: every op of every forward runs through here, so
+    # it is written for speed (comprehensions, no helper calls where a test will do).
     @classmethod
     def apply(cls, *inputs: Any, **attrs: Any) -> Any:
         """Run forward on the inputs' arrays and, if needed, record this op in the graph."""
         if _amp_state.enabled:
             inputs = autocast_mode._cast_inputs(cls, inputs)
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
-        ctx = object.__new__(cls)
+        ctx = _new(cls)
         first = arrays[0]
         xp = np if first.__class__ is np.ndarray else _xp_of(arrays)
         out = cls.forward(ctx, xp, *arrays, **attrs)
 
-        inference = False
         if _grad_state.enabled:
-            needs = tuple(isinstance(x, Tensor) and x._requires_grad for x in inputs)
+            needs = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
             record = True in needs
+            inference = False
         else:
             record = False
             inference = _grad_state.inference
@@ -115,7 +123,19 @@ class Op(Node):
                 out = xp.asarray(out)
             if record and out.dtype.kind not in "fc":  # integer results never require grad
                 record = False
-            result = Tensor._make(out, ctx if record else None)
+            result = _new(Tensor)
+            result._data = out
+            result._grad = result._base = result._hooks = result._post_acc_hooks = None
+            result._accumulator = None
+            result._vc = [0]
+            result._output_nr = 0
+            result._retains_grad = False
+            if record:
+                result._grad_fn = ctx
+                result._requires_grad = True
+            else:
+                result._grad_fn = None
+                result._requires_grad = False
             if cls.is_view:
                 _mark_view(result, inputs[0], cls, attrs, None)
             if record:
@@ -144,27 +164,54 @@ class Op(Node):
         return tuple(results)
 
     def _record(self, inputs: tuple, needs: tuple, results: Any) -> None:
-        Node.__init__(self)
+        self._seq = next(_sequence)
         self.needs_input_grad = needs
-        self.next_functions = tuple(gradient_edge(x) if n else (None, 0)
-                                    for x, n in zip(inputs, needs))
-        self._meta = tuple((x._data.shape, x._data.dtype) if n else None
-                           for x, n in zip(inputs, needs))
-        if self._combined is not None:
-            names = self._combined
-        else:
-            names = set()
-            for f, n in zip(self._formulas, needs):
-                if n and f is not None:
-                    names.update(f[1])
+        edges = []
+        meta = []
+        for x, n in zip(inputs, needs):
+            if n:
+                # x.grad_fn is a property only because of views changed in place; read
+                # the slot directly for the others.
+                fn = x._grad_fn if x._base is None else x.grad_fn
+                if fn is not None:
+                    edges.append((fn, x._output_nr))
+                elif x._base is None:  # a leaf
+                    acc = x._accumulator
+                    acc = acc() if acc is not None else None
+                    edges.append((acc if acc is not None else x._grad_accumulator(), 0))
+                else:
+                    edges.append(gradient_edge(x))
+                d = x._data
+                meta.append((d.shape, d.dtype))
+            else:
+                edges.append(_NO_EDGE)
+                meta.append(None)
+        self.next_functions = tuple(edges)
+        self._meta = meta
+        plan = self._plans.get(needs)
+        if plan is None:
+            plan = self._plans[needs] = self._plan(needs)
         saved = {}
-        for name in names:
-            if name == "result":
+        for name, i in plan:
+            if i < 0:
                 saved[name] = SavedTensor(results[0], self)
-                continue
-            x = inputs[self._input_names.index(name)]
-            saved[name] = SavedTensor(x) if isinstance(x, Tensor) else x
+            else:
+                x = inputs[i]
+                saved[name] = SavedTensor(x) if isinstance(x, Tensor) else x
         self._saved = saved
+
+    @classmethod
+    def _plan(cls, needs: tuple) -> tuple:
+        """What to save when these inputs need gradients: (name, input index or -1 for the
+        result) for each value the needed formulas name."""
+        if cls._combined is not None:
+            names = cls._combined
+        else:
+            names = []
+            for f, n in zip(cls._formulas, needs):
+                if n and f is not None:
+                    names += [x for x in f[1] if x not in names]
+        return tuple((n, -1 if n == "result" else cls._input_names.index(n)) for n in names)
 
     def _unpack(self) -> dict:
         saved = self._saved
@@ -217,8 +264,6 @@ def _finish_grad(g: Any, meta: tuple) -> Tensor:
 
 
 def _xp_of(arrays: list) -> Any:
-    from .._device import array_module
-
     for a in arrays:
         if hasattr(a, "__array_priority__") or hasattr(a, "shape"):
             return array_module(a)

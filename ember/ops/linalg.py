@@ -88,11 +88,17 @@ def _grad_left(grad: Tensor, b: Tensor, scale: Any = 1) -> Tensor:
     return out if scale == 1 else out * scale
 
 
-def _grad_right(grad: Tensor, a: Tensor, scale: Any = 1) -> Tensor:
-    """a^H @ grad (times scale): the gradient of the right factor of a @ b."""
+def _grad_right(grad: Tensor, a: Tensor, scale: Any = 1, transposed: bool = False) -> Tensor:
+    """a^H @ grad (times scale): the gradient of the right factor of a @ b. ``transposed``
+    says b is a transposed matrix (``weight.t()`` in linear): the product is then laid out
+    the same way, (grad^H @ a)^H, so that the weight's own gradient comes out contiguous and
+    AccumulateGrad can keep it without a copy (torch's mm_mat2_backward does the same)."""
     if not _grad_state.enabled:
         g, ad = grad._data, a._data
-        out = _xp_of(g).matmul(_arr_h(ad), g)
+        if transposed:
+            out = _arr_h(_xp_of(g).matmul(_arr_h(g), ad))
+        else:
+            out = _xp_of(g).matmul(_arr_h(ad), g)
         return Tensor._make(out * scale if scale != 1 else out)
     out = _h(a)
     out = out.mm(grad) if grad.ndim == 2 else out.bmm(grad)
@@ -112,13 +118,19 @@ class Mm(Op, name="MmBackward0"):
         if b.ndim != 2:
             raise RuntimeError("mat2 must be a matrix")
         _check_mm(a, b)
+        ctx.b_t = _is_transposed(b)
         return xp.matmul(a, b)
 
     def grad_a(ctx, grad, b):
         return _grad_left(grad, b)
 
     def grad_b(ctx, grad, a):
-        return _grad_right(grad, a)
+        return _grad_right(grad, a, 1, ctx.b_t)
+
+
+def _is_transposed(b: Any) -> bool:
+    f = b.flags
+    return f.f_contiguous and not f.c_contiguous
 
 
 def _check_mm(a: Any, b: Any) -> None:
@@ -281,6 +293,7 @@ class Addmm(Op, name="AddmmBackward0"):
             raise RuntimeError("self and mat2 must have the same dtype, but got "
                                f"{_word(c)} and {_word(b)}")
         ctx.beta, ctx.alpha = beta, alpha
+        ctx.b_t = _is_transposed(b)
         return _fma(xp, c, xp.matmul(a, b), beta, alpha)
 
     def grad_c(ctx, grad):
@@ -290,7 +303,7 @@ class Addmm(Op, name="AddmmBackward0"):
         return _grad_left(grad, b, ctx.alpha)
 
     def grad_b(ctx, grad, a):
-        return _grad_right(grad, a, ctx.alpha)
+        return _grad_right(grad, a, ctx.alpha, ctx.b_t)
 
 
 class Addmv(Op, name="AddmvBackward0"):

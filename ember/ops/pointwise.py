@@ -1326,6 +1326,16 @@ def add(input: Any, other: Any, *, alpha: Any = 1, out: Any = None) -> Tensor:  
     return _out(Add.apply(input, other, alpha=alpha), out, "add")
 
 
+def _operator(op: type) -> Any:
+    """``t + x``, ``t * x``, ``t / x``: the op without the function's keyword handling, since
+    operators are the hottest path of user code."""
+
+    def method(self: Tensor, other: Any) -> Tensor:
+        return op.apply(self, other if isinstance(other, Tensor) else _num(other))
+
+    return method
+
+
 def _check_bool_sub(input: Any, other: Any) -> None:
     a_bool = isinstance(input, Tensor) and input._data.dtype == np.bool_ or \
         isinstance(input, bool)
