@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from . import _dtype
-from ._device import device_of
 from . import autograd as _autograd
+from ._device import device_of
 from .autograd.graph import AccumulateGrad, RemovableHandle
 
 __all__ = ["Tensor", "Size"]

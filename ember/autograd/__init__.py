@@ -59,7 +59,8 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
             if g._data.__class__ is not o._data.__class__ and g.device != o.device:
                 raise RuntimeError(f"invalid gradient at index {len(out)} - expected device "
                                    f"{o.device} but got {g.device}")
-            if g._data.dtype != o._data.dtype:  # torch's engine casts the seed gradient (validate_outputs)
+            # torch's engine casts the seed gradient (validate_outputs)
+            if g._data.dtype != o._data.dtype:
                 g = g.to(o.dtype)
         elif g is None:
             if o._requires_grad:

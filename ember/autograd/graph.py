@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 import re
 import weakref
-from sys import getrefcount
 from collections.abc import Callable
+from sys import getrefcount
 from typing import Any, NamedTuple
 
 from .. import _tensor as _T  # partially imported here (it imports us); used at call time
