@@ -45,6 +45,7 @@ __all__ = ["Op"]
 
 _FREED = object()
 _NO_EDGE = (None, 0)
+_NOTHING: dict = {}
 _new = object.__new__
 _QUALIFIED = {"CopyBackwards": "torch::autograd::CopyBackwards"}
 _grad_state = grad_mode._state
@@ -224,7 +225,9 @@ class Op(Node):
         grad = grads[0] if self.n_outputs == 1 else grads
         if grad is None:
             return [None] * len(self.next_functions)
-        values = self._unpack()
+        saved = self._saved
+        # (A checkpoint's stand-in is an empty dict subclass until unpacking fills it.)
+        values = _NOTHING if saved.__class__ is dict and not saved else self._unpack()
         if self._combined is not None:
             outs = list(self.backward(grad, **values))
         else:

@@ -151,7 +151,8 @@ def _binary(f: Any) -> Any:
     PyTorch's."""
 
     def forward(ctx: Any, xp: Any, a: Any, b: Any, **kw: Any) -> Any:
-        a, b = _promoted(a, b)
+        if not (a.__class__ is np.ndarray is b.__class__ and a.dtype == b.dtype):
+            a, b = _promoted(a, b)
         try:
             return f(ctx, xp, a, b, **kw)
         except ValueError:
