@@ -14,6 +14,7 @@ arriving at its inputs instead of accumulating them into ``.grad``.
 from __future__ import annotations
 
 import heapq
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -121,9 +122,10 @@ def run_backward(tensors: Sequence[Any], grads: Sequence[Any], keep_graph: bool,
             if needed is not None and node not in needed or \
                     not accumulate and node.__class__ is AccumulateGrad:
                 continue
-            grads_out = node._run(grads_in, keep_graph)
-            if check_nan:
-                _check_nan(node, grads_out)
+            if _anomaly.enabled:
+                grads_out = _run_reporting(node, grads_in, keep_graph, check_nan)
+            else:
+                grads_out = node._run(grads_in, keep_graph)
             if node._hooks:
                 for hook in tuple(node._hooks.values()):
                     new = hook(tuple(grads_out), tuple(grads_in))
@@ -148,6 +150,25 @@ def run_backward(tensors: Sequence[Any], grads: Sequence[Any], keep_graph: bool,
     finally:
         _state.enabled = prev_mode
     return results if not accumulate else None
+
+
+def _run_reporting(node: Node, grads_in: list, keep_graph: bool, check_nan: bool) -> list:
+    """Run a node under anomaly mode: if it fails (or returns NaN, with check_nan), first
+    warn with the stack of the forward call that created it, as torch does, then let the
+    error go on."""
+    try:
+        grads_out = node._run(grads_in, keep_graph)
+        if check_nan:
+            _check_nan(node, grads_out)
+        return grads_out
+    except Exception:
+        stack = node.metadata.get("traceback_") if hasattr(node, "__dict__") else None
+        if stack:
+            warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that "
+                          f"caused the error:\n{''.join(stack)} (Triggered internally at "
+                          "/__w/pytorch/pytorch/torch/csrc/autograd/python_anomaly_mode.cpp:"
+                          "122.)", UserWarning, stacklevel=2)
+        raise
 
 
 def _check_nan(node: Node, grads: list) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import functools
 import inspect
+import os
 import sys
 import threading
+import traceback
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -153,8 +155,10 @@ class inference_mode(_GradModeContext):
 
 
 # -- anomaly detection (torch.autograd.anomaly_mode) ---------------------------------------
-# Global, as in torch. ember checks what it can cheaply: with check_nan, a backward node
-# that returns NaN raises (engine.py); forward tracebacks are not recorded.
+# Global, as in torch. While it is on, every node keeps the Python stack that created it
+# (node.metadata["traceback_"], see forward_stack); a backward node that fails shows that
+# stack in a warning before its error propagates, and with check_nan one that returns NaN
+# raises (engine.py).
 
 class _Anomaly:
     enabled = False
@@ -207,3 +211,15 @@ class set_detect_anomaly:
 
     def __exit__(self, *exc: object) -> None:
         _anomaly.enabled, _anomaly.check_nan = self._prev
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def forward_stack() -> list[str]:
+    """The user's frames of the current Python stack, formatted as traceback.format_stack
+    does: what anomaly mode records for each node it creates (ember's own frames left out,
+    as torch's C++ frames are)."""
+    frames = [f for f in traceback.extract_stack()
+              if not os.path.abspath(f.filename).startswith(_PACKAGE_DIR + os.sep)]
+    return traceback.format_list(frames)

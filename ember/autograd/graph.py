@@ -19,7 +19,8 @@ from .._device import array_module
 from .grad_mode import _state as _grad_state
 
 __all__ = ["Node", "AccumulateGrad", "CopyBackwards", "SavedTensor", "gradient_edge",
-           "RemovableHandle", "GradientEdge", "get_gradient_edge"]
+           "RemovableHandle", "GradientEdge", "get_gradient_edge", "saved_tensors_hooks",
+           "save_on_cpu", "disable_saved_tensors_hooks"]
 
 _sequence = itertools.count()
 
@@ -234,13 +235,21 @@ def _copy_with_history(grad: Any, var: Any) -> Any:
 
 
 class SavedTensor:
-    """A tensor saved for backward, with the version it had when it was saved."""
+    """A tensor saved for backward, with the version it had when it was saved.
 
-    __slots__ = ("tensor", "version", "data", "vc", "node")
+    Under ``saved_tensors_hooks`` the pack hook's result is kept instead, and the unpack hook
+    gives the tensor back at backward time; as in torch, the version check is then the
+    hooks' business (what they keep need not be the tensor at all).
+    """
+
+    __slots__ = ("tensor", "version", "data", "vc", "node", "packed", "unpack_hook")
 
     def __init__(self, tensor: Any, node: Node | None = None) -> None:
         self.version = tensor._vc[0]
-        if node is None:
+        self.unpack_hook = None
+        if _hook_stack:
+            self._pack(tensor)
+        elif node is None:
             self.tensor, self.data, self.vc, self.node = tensor, None, None, None
         else:
             # An output of the node that saves it: holding the tensor itself would make a
@@ -249,7 +258,24 @@ class SavedTensor:
             self.tensor, self.data, self.vc = None, tensor._data, tensor._vc
             self.node = weakref.ref(node)
 
+    def _pack(self, tensor: Any) -> None:
+        pack, self.unpack_hook = _hook_stack[-1]
+        self.packed = pack(tensor)
+        if tensor._vc[0] != self.version:
+            raise RuntimeError(
+                "A saved tensor pack hook is modifying its input in place. Tensors provided "
+                "as input to pack hook cannot be modified by in-place operations as this can "
+                "lead to unexpected side-effects. Please open an issue if you need to perform "
+                "in-place operations on the input to a pack hook.")
+        self.tensor = self.data = self.vc = self.node = None
+
     def unpack(self, owner: Node) -> Any:
+        if self.unpack_hook is not None:
+            t = self.unpack_hook(self.packed)
+            if not isinstance(t, _T.Tensor):
+                raise TypeError("Output of saved tensor unpack_hook expected to be a Tensor "
+                                f"but got result of type {type(t).__name__}")
+            return t
         t = self.tensor
         vc = t._vc if t is not None else self.vc
         if vc[0] != self.version:
@@ -257,6 +283,62 @@ class SavedTensor:
         if t is not None:
             return t
         return _T.Tensor._make(self.data, owner, vc, 0)
+
+
+# -- torch.autograd.graph's saved-tensor hooks ------------------------------------------------
+# A stack of (pack, unpack): the innermost context decides, as in torch.
+_hook_stack: list = []
+_hooks_disabled: list = []  # messages of the disable_saved_tensors_hooks contexts in force
+
+
+class saved_tensors_hooks:
+    """torch.autograd.graph.saved_tensors_hooks: ``pack_hook(tensor)`` runs when an op saves
+    a tensor for backward and what it returns is kept; ``unpack_hook(packed)`` gives the
+    tensor back when backward needs it."""
+
+    def __init__(self, pack_hook: Callable[[Any], Any],
+                 unpack_hook: Callable[[Any], Any]) -> None:
+        self.pack_hook, self.unpack_hook = pack_hook, unpack_hook
+
+    def __enter__(self) -> saved_tensors_hooks:
+        if _hooks_disabled:
+            raise RuntimeError(_hooks_disabled[-1])
+        _hook_stack.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _hook_stack.pop()
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """torch.autograd.graph.save_on_cpu: saved tensors wait for backward in CPU memory and go
+    back to their device when used (GPU memory traded for transfers)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack(t: Any) -> tuple:
+            if t.is_cpu:
+                return t.device, t
+            return t.device, t.to("cpu")
+
+        def unpack(packed: tuple) -> Any:
+            device, t = packed
+            return t if t.device == device else t.to(device)
+
+        super().__init__(pack, unpack)
+
+
+class disable_saved_tensors_hooks:
+    """torch.autograd.graph.disable_saved_tensors_hooks: entering saved_tensors_hooks inside
+    raises RuntimeError(error_message)."""
+
+    def __init__(self, error_message: str) -> None:
+        self.error_message = error_message
+
+    def __enter__(self) -> None:
+        _hooks_disabled.append(self.error_message)
+
+    def __exit__(self, *exc: object) -> None:
+        _hooks_disabled.pop()
 
 
 def _modified_message(t: Any, saved: SavedTensor, owner: Node) -> str:

@@ -7,6 +7,7 @@ run the same op through views.apply_inplace.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from .._tensor import Tensor
@@ -15,6 +16,11 @@ from ._op import Op
 from .views import apply_inplace, apply_view_inplace
 
 __all__ = ["Op", "bind_methods"]
+
+# torch computes inf and nan silently (1e38 * 10, 0 * inf, log(0)); NumPy warns about them.
+# Silence the warnings NumPy attributes to ember's own modules, once, instead of entering
+# np.errstate in every op (a microsecond each); users' own NumPy code still warns.
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"ember\.")
 
 
 def _inplace(op_fn: Any) -> Any:

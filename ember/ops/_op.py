@@ -49,6 +49,7 @@ _NOTHING: dict = {}
 _new = object.__new__
 _QUALIFIED = {"CopyBackwards": "torch::autograd::CopyBackwards"}
 _grad_state = grad_mode._state
+_anomaly = grad_mode._anomaly
 _fw_state = forward_ad._state
 _amp_state = autocast_mode._state
 
@@ -166,6 +167,8 @@ class Op(Node):
 
     def _record(self, inputs: tuple, needs: tuple, results: Any) -> None:
         self._seq = next(_sequence)
+        if _anomaly.enabled:
+            self.metadata["traceback_"] = grad_mode.forward_stack()
         self.needs_input_grad = needs
         edges = []
         meta = []
@@ -212,7 +215,9 @@ class Op(Node):
             for f, n in zip(cls._formulas, needs):
                 if n and f is not None:
                     names += [x for x in f[1] if x not in names]
-        return tuple((n, -1 if n == "result" else cls._input_names.index(n)) for n in names)
+        plan = [(n, -1 if n == "result" else cls._input_names.index(n)) for n in names]
+        # torch saves inputs in their order, then the result (pack hooks see that order).
+        return tuple(sorted(plan, key=lambda p: p[1] if p[1] >= 0 else len(names) + 99))
 
     def _unpack(self) -> dict:
         saved = self._saved
