@@ -107,14 +107,28 @@ class Op(Node):
         """Run forward on the inputs' arrays and, if needed, record this op in the graph."""
         if _amp_state.enabled:
             inputs = autocast_mode._cast_inputs(cls, inputs)
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        # One and two inputs are most ops: spelled out, they skip two comprehensions.
+        n = len(inputs)
+        if n == 2:
+            a, b = inputs
+            ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
+            arrays = (a._data if ta else a, b._data if tb else b)
+        elif n == 1:
+            a = inputs[0]
+            arrays = (a._data,) if isinstance(a, Tensor) else inputs
+        else:
+            arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         ctx = _new(cls)
-        first = arrays[0]
-        xp = np if first.__class__ is np.ndarray else _xp_of(arrays)
+        xp = np if arrays[0].__class__ is np.ndarray else _xp_of(arrays)
         out = cls.forward(ctx, xp, *arrays, **attrs)
 
         if _grad_state.enabled:
-            needs = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
+            if n == 2:
+                needs = (ta and a._requires_grad, tb and b._requires_grad)
+            elif n == 1:
+                needs = (isinstance(a, Tensor) and a._requires_grad,)
+            else:
+                needs = tuple([isinstance(x, Tensor) and x._requires_grad for x in inputs])
             record = True in needs
             inference = False
         else:
