@@ -8,7 +8,7 @@ from typing import Any
 from .. import _tensor as _T  # partially imported here (it imports us); used at call time
 from .._device import array_module
 from .engine import run_backward
-from . import grad_mode, graph
+from . import forward_ad, grad_mode, graph
 from .grad_mode import (
     detect_anomaly,
     enable_grad,

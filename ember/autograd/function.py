@@ -20,7 +20,7 @@ import warnings
 from typing import Any
 
 from .._tensor import Tensor
-from . import grad_mode
+from . import forward_ad, grad_mode
 from .graph import SECOND_BACKWARD, Node, SavedTensor, gradient_edge
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "FunctionMeta",
@@ -45,6 +45,11 @@ _SAVED_RETURNED_INPUT = (
     "An input that has been returned as-is as output is being saved for backward. This is "
     "not supported if you override setup_context. You should return and save a view of the "
     "input instead, e.g. with x.view_as(x) or setup ctx inside the forward function itself.")
+_NO_TANGENT = (
+    "(new_grad_base.is_floating_point() || new_grad_base.is_complex()) && "
+    "(self_base.is_floating_point() || self_base.is_complex()) INTERNAL ASSERT FAILED at "
+    '"/__w/pytorch/pytorch/torch/csrc/autograd/autograd_meta.cpp":159, please report a bug to '
+    "PyTorch. Expected both tensor and its forward grad to be floating point or complex")
 _ONCE = ("trying to differentiate twice a function that was marked with "
          "@once_differentiable")
 
@@ -93,6 +98,8 @@ class BackwardCFunction(FunctionCtx, Node):
         d = self.__dict__
         if d.get("_freed"):
             raise RuntimeError(SECOND_BACKWARD)
+        if d.get("_in_jvp"):  # jvp sees what forward saved with save_for_forward
+            return tuple(d.get("saved_for_forward") or ())
         saved = d.get("_saved")
         if saved is None:
             return ()  # inside forward, torch shows nothing yet
@@ -254,7 +261,7 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
 
     @staticmethod
     def jvp(ctx: Any, *grad_inputs: Any) -> Any:
-        """Function.jvp: forward-mode derivative (ember has no forward-mode AD)."""
+        """Function.jvp: the output tangents from the input tangents (override this)."""
         raise NotImplementedError("You must implement the jvp function for custom "
                                   "autograd.Function to use it with forward mode AD.")
 
@@ -280,6 +287,8 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
         ctx.needs_input_grad = tuple(t and a.requires_grad for a, t in zip(args, is_tensor))
         record = grad_mode.is_grad_enabled() and True in ctx.needs_input_grad
         if record:
+            if grad_mode._anomaly.enabled:
+                ctx.metadata["traceback_"] = grad_mode.forward_stack()
             # Edges are taken before forward runs: forward may modify inputs in place.
             tensor_args = [a for a, t in zip(args, is_tensor) if t]
             ctx.next_functions = tuple(gradient_edge(a) if a.requires_grad else (None, 0)
@@ -287,20 +296,134 @@ class Function(FunctionCtx, metaclass=FunctionMeta):
             ctx._in_meta = tuple((a._data.shape, a._data.dtype) if a.requires_grad else None
                                  for a in tensor_args)
             ctx._arg_is_tensor = is_tensor
-        with grad_mode.no_grad():
-            if setup:
-                out = cls.forward(*args, **kwargs)
-                cls.setup_context(ctx, args, out)
-            else:
-                out = cls.forward(ctx, *args, **kwargs)
-        single = not isinstance(out, tuple)  # a list is one (non-tensor) output, as in torch
-        outs = _wrap_outputs(ctx, args, (out,) if single else out, record)
+        tangents = None
+        if forward_ad._state.active:
+            tangents = [forward_ad._tangent(a) if t else None for a, t in zip(args, is_tensor)]
+            if not any(t is not None for t in tangents):
+                tangents = None
+        if tangents is None:
+            with grad_mode.no_grad():
+                if setup:
+                    out = cls.forward(*args, **kwargs)
+                    cls.setup_context(ctx, args, out)
+                else:
+                    out = cls.forward(ctx, *args, **kwargs)
+            single = not isinstance(out, tuple)  # a list is one (non-tensor) output, as torch
+            outs = _wrap_outputs(ctx, args, (out,) if single else out, record)
+        else:
+            with grad_mode.no_grad(), _HideTangents():
+                out = _run_forward(cls, ctx, args, kwargs, setup)
+            single = not isinstance(out, tuple)
+            with _HideTangents():  # the outputs' tangents come from jvp below
+                outs = _wrap_outputs(ctx, args, (out,) if single else out, record)
+            _forward_ad(cls, ctx, args, tangents, outs)
         if record:
             ctx._n_outputs = len(outs)
             ctx._out_meta = tuple((o._data.shape, o.dtype, o.device)
                                   if isinstance(o, Tensor) else None for o in outs)
             _save_variables(ctx, args, outs, setup)
         return outs[0] if single else outs
+
+
+def _run_forward(cls: type, ctx: BackwardCFunction, args: tuple, kwargs: dict,
+                 setup: bool) -> Any:
+    if setup:
+        out = cls.forward(*args, **kwargs)
+        cls.setup_context(ctx, args, out)
+        return out
+    return cls.forward(ctx, *args, **kwargs)
+
+
+class _HideTangents:
+    """Inside forward and jvp torch shows no tangents and propagates none."""
+
+    __slots__ = ("was",)
+
+    def __enter__(self) -> None:
+        st = forward_ad._state
+        self.was = (st.active, st.hidden)
+        st.active, st.hidden = False, True
+
+    def __exit__(self, *exc: object) -> None:
+        forward_ad._state.active, forward_ad._state.hidden = self.was
+
+
+def _forward_ad(cls: type, ctx: BackwardCFunction, args: tuple, tangents: list,
+                outs: tuple) -> None:
+    """Run the Function's jvp and give its outputs their tangents, with torch's checks
+    (custom_function.cpp, _process_forward_mode_AD)."""
+    from ..ops.creation import zeros_like
+
+    grads = tuple(t if t is not None or not isinstance(a, Tensor) or
+                  not (a.dtype.is_floating_point or a.dtype.is_complex) else zeros_like(a)
+                  for a, t in zip(args, tangents))
+    ctx.__dict__["_in_jvp"] = True
+    try:
+        with _HideTangents():
+            res = cls.jvp(ctx, *grads)
+    finally:
+        del ctx.__dict__["_in_jvp"]
+    if not isinstance(res, tuple):
+        res = (res,)
+    if len(res) != len(outs):
+        raise RuntimeError("Function's jvp returned an invalid number of forward gradients "
+                           f"(expected {len(outs)} but got {len(res)})")
+    dirty = ctx.dirty_tensors or ()
+    nondiff = ctx.non_differentiable or ()
+    saved = {}
+    for i, (o, g) in enumerate(zip(outs, res)):
+        if g is not None and not isinstance(g, Tensor):
+            raise RuntimeError(f"expected Variable or None (got {type(g).__name__}) for grad "
+                               f"output {i}.")
+        if not isinstance(o, Tensor):
+            continue
+        differentiable = not any(o is n for n in nondiff) and (
+            o.dtype.is_floating_point or o.dtype.is_complex)
+        if g is None:
+            if differentiable:  # torch's (internal) assert, word for word
+                raise RuntimeError(_NO_TANGENT)
+            continue
+        if not differentiable:
+            raise RuntimeError(f"Function's jvp returned a gradient at position {i}, but  the "
+                               "corresponding forward output is not a differentiable Tensor."
+                               "You should return None at that position instead.")
+        k = next((k for k, a in enumerate(args) if a is o), None)
+        if k is not None and any(o is d for d in dirty):
+            if g is not grads[k]:
+                raise RuntimeError(
+                    "An inplace custom Function is not modifying the forward mode gradients "
+                    "inplace. If the forward is modifying an input inplace, then the jvp "
+                    "function must modify the corresponding gradient inplace.")
+            if tangents[k] is None:
+                forward_ad._set_tangent(o, g)
+            continue
+        forward_ad._check_tangent(o, g, forward_ad._current_level)
+        if o._base is not None:
+            _check_view_tangent(o, g, args, grads)
+        forward_ad._store(o, g)
+        saved[i] = g
+    if saved:  # outputs saved for backward come back through the node (forward-over-reverse)
+        forward_ad._store(ctx, saved)
+
+
+def _root(t: Tensor) -> Tensor:
+    return t if t._base is None else t._base
+
+
+def _check_view_tangent(o: Tensor, g: Tensor, args: tuple, grads: tuple) -> None:
+    """An output that is a view of an input needs a tangent that is a view of that input's
+    tangent."""
+    if g._base is None:
+        raise RuntimeError("A custom Function's forward is returning a view (or an input "
+                           "as-is) but the jvp is not returning a view.")
+    for a, tg in zip(args, grads):
+        if isinstance(a, Tensor) and tg is not None and _root(a) is o._base:
+            if g._base is not _root(tg):
+                which = ("of the same base as the given grad input"
+                         if forward_ad._fw_view(a) is not None else "of the given grad input")
+                raise RuntimeError(f"A custom Function is returning a view but the jvp is not "
+                                   f"returning a view {which}.")
+            return
 
 
 def _wrap_outputs(ctx: BackwardCFunction, args: tuple, outs: tuple, record: bool) -> tuple:

@@ -6,10 +6,12 @@ perturbs each element of an input's memory in place (bypassing the version count
 torch does through ``.data``), the analytical one is built row by row from
 ``autograd.grad`` with one-hot output gradients, computed twice to catch non-determinism.
 Both are laid out (input numel, output numel). Then torch's extra checks run: backward is
-multiplied by grad_output, and undefined (None) output gradients are handled.
+multiplied by grad_output, and undefined (None) output gradients are handled. With
+``check_forward_ad`` the same numerical Jacobian is compared with one built column by column
+from forward-mode AD (one-hot tangents), or in fast mode J u with a random u.
 
-Real inputs and outputs only (ember has no complex autograd checks, no forward-mode AD and
-no vmap: ``check_forward_ad`` raises, ``check_batched_grad`` has nothing to compare).
+Real inputs and outputs only (ember has no complex autograd checks and no vmap:
+``check_batched_grad`` and ``check_batched_forward_grad`` have nothing to compare).
 """
 
 from __future__ import annotations
@@ -90,12 +92,10 @@ def gradcheck(func: Callable[..., Any], inputs: Any, *, eps: float = 1e-6, atol:
     if check_batched_forward_grad and not check_forward_ad:
         raise AssertionError("Setting check_batched_forward_grad=True requires "
                              "check_forward_ad to be True")
-    if check_forward_ad:
-        raise NotImplementedError("ember has no forward-mode AD: gradcheck supports "
-                                  "check_forward_ad=False only")
     try:
         return _gradcheck_helper(func, inputs, eps, atol, rtol, nondet_tol,
-                                 check_undefined_grad, check_grad_dtypes, fast_mode)
+                                 check_undefined_grad, check_grad_dtypes, fast_mode,
+                                 check_forward_ad, check_backward_ad)
     except GradcheckError:
         if raise_exception:
             raise
@@ -159,14 +159,23 @@ def gradgradcheck(func: Callable[..., Any], inputs: Any, grad_outputs: Any = Non
 
 def _gradcheck_helper(func: Callable, inputs: Any, eps: float, atol: float, rtol: float,
                       nondet_tol: float, check_undefined_grad: bool, check_grad_dtypes: bool,
-                      fast_mode: bool) -> bool:
+                      fast_mode: bool, check_forward_ad: bool = False,
+                      check_backward_ad: bool = True) -> bool:
     tupled_inputs = _as_tuple(inputs)
     _check_inputs(tupled_inputs)
     func_out = func(*tupled_inputs)
     outputs = _differentiable_outputs(func_out)
-    check = _fast_gradcheck if fast_mode else _slow_gradcheck
-    check(func, func_out, tupled_inputs, outputs, eps, rtol, atol, check_grad_dtypes,
-          nondet_tol)
+    if check_backward_ad:
+        check = _fast_gradcheck if fast_mode else _slow_gradcheck
+        check(func, func_out, tupled_inputs, outputs, eps, rtol, atol, check_grad_dtypes,
+              nondet_tol)
+    if check_forward_ad:
+        check = _fast_forward_check if fast_mode else _slow_forward_check
+        check(func, func_out, tupled_inputs, outputs, eps, rtol, atol, check_grad_dtypes)
+        if check_undefined_grad:
+            _test_undefined_forward_mode(func, tupled_inputs)
+    if not check_backward_ad:  # the remaining checks are about backward
+        return True
     _test_backward_mul_by_grad_output(outputs, tupled_inputs)
     if check_undefined_grad:
         _test_undefined_backward_mode(func, outputs, tupled_inputs)
@@ -267,9 +276,162 @@ def _slow_mode_error(func: Callable, inputs: tuple, func_out: Any, outputs: tupl
 
 
 def _notallclose_msg(analytical: Tensor, numerical: Tensor, output_idx: int,
-                     input_idx: int) -> str:
-    return (f"Jacobian mismatch for output {output_idx:d} with respect to input "
+                     input_idx: int, forward: bool = False) -> str:
+    mode = "computed with forward mode " if forward else ""
+    return (f"Jacobian {mode}mismatch for output {output_idx:d} with respect to input "
             f"{input_idx:d},\nnumerical:{numerical}\nanalytical:{analytical}\n")
+
+
+def _slow_forward_check(func: Callable, func_out: Any, inputs: tuple, outputs: tuple,
+                        eps: float, rtol: float, atol: float, check_grad_dtypes: bool) -> bool:
+    """Each Jacobian column from forward AD (one-hot tangent) against the numerical one."""
+    func_out = _as_tuple(func_out)
+    if not outputs:
+        return _check_no_differentiable_outputs(func, inputs, func_out, eps)
+    numerical = _numerical_jacobian(func, inputs, func_out, eps)  # [input][float output]
+    # torch pairs the float outputs' Jacobians with all outputs when it drops those that do
+    # not require grad; kept, so that verdicts agree.
+    per_output = [list(col) for col in zip(*numerical)]
+    per_output = [n for o, n in zip(func_out, per_output) if o.requires_grad]
+    analytical = _forward_jacobian(func, inputs, func_out, check_grad_dtypes)
+    for i, n_per_input in enumerate(per_output):
+        for j, n in enumerate(n_per_input):
+            a = analytical[j][i]
+            if not np.allclose(a, n.astype(np.result_type(a, n)), rtol, atol):
+                raise GradcheckError(_notallclose_msg(_t(a), _t(n), i, j, forward=True))
+    return True
+
+
+def _fast_forward_check(func: Callable, func_out: Any, inputs: tuple, outputs: tuple,
+                        eps: float, rtol: float, atol: float, check_grad_dtypes: bool) -> bool:
+    """J u from forward AD against (f(x + eps u) - f(x - eps u)) / 2 eps, for a random unit
+    vector u per input."""
+    diff_idx = [i for i, t in enumerate(inputs) if _needs_grad(t)]
+    rng = np.random.default_rng(0)
+    all_u = []
+    for i in diff_idx:
+        vec = rng.random(inputs[i].numel()).astype(inputs[i]._data.dtype)
+        all_u.append(vec / np.linalg.norm(vec) if vec.size else vec)
+    float_outs = _float_outputs(_as_tuple(func_out))
+    numerical = [[ju for ju, o in zip(_numerical_jvp(func, inputs, k, u, eps),
+                                       _as_tuple(func_out)) if _is_float(o)]
+                 for k, u in zip(diff_idx, all_u)]
+    analytical = _forward_jacobian(func, inputs, float_outs, check_grad_dtypes, all_u)
+    for i, per_input in enumerate(numerical):
+        for j, n in enumerate(per_input):
+            a = analytical[i][j]
+            adjusted_atol = atol * float(all_u[i].sum())
+            if not np.allclose(a, n.astype(np.result_type(a, n)), rtol, adjusted_atol):
+                msg = _notallclose_msg(_t(a), _t(n), j, i, forward=True)
+                raise GradcheckError(msg + _slow_forward_error(func, inputs, func_out, i, j,
+                                                               diff_idx, rtol, atol, eps))
+    return True
+
+
+def _slow_forward_error(func: Callable, inputs: tuple, func_out: Any, i: int, j: int,
+                        diff_idx: list, rtol: float, atol: float, eps: float) -> str:
+    n = _numerical_jacobian(func, inputs, _as_tuple(func_out), eps)[i][j]
+    k = diff_idx[i]
+
+    def one_input(x: Tensor) -> Any:
+        args = list(inputs)
+        args[k] = x
+        return _as_tuple(func(*args))[j]
+
+    a = _forward_jacobian(one_input, (inputs[k],), (_as_tuple(func_out)[j],), False)[0][0]
+    max_diff = np.abs(n - a).max()
+    msg = ("\nThe above quantities relating the numerical and analytical jacobians are "
+           "computed \nin fast mode. See: https://github.com/pytorch/pytorch/issues/53876 for "
+           "more background \nabout fast mode. Below, we recompute numerical and analytical "
+           "jacobians in slow mode:\n\n"
+           f"Numerical:\n {_t(n)!r}\nAnalytical:\n{_t(a)!r}\n\n"
+           f"The max per-element difference (slow mode) is: {float(max_diff)}.\n")
+    if np.allclose(a, n, rtol, atol):
+        msg += _FAST_FAIL_SLOW_OK_MSG
+    return msg
+
+
+def _forward_jacobian(func: Callable, inputs: tuple, outputs: Sequence, check_grad_dtypes: bool,
+                      all_u: list | None = None) -> list[list[np.ndarray]]:
+    """[input][float output]: the Jacobian (input numel, output numel) from forward AD, one
+    one-hot tangent at a time; or, given ``all_u``, the vector J u per input."""
+    from ..ops.creation import zeros_like
+    from . import forward_ad as fw
+
+    diff_inputs = [t for t in inputs if _needs_grad(t)]
+    if any(t.dtype.is_complex for t in diff_inputs):
+        raise ValueError("Expected inputs to be non-complex for "
+                         "_get_analytical_jacobian_forward_ad.")
+    float_outs = _float_outputs(outputs)
+    jacs = [[np.zeros(o.numel() if all_u else (t.numel(), o.numel()), dtype=o._data.dtype)
+             for o in float_outs] for t in diff_inputs]
+
+    def record(jac_row: list, lin: Any) -> None:
+        outs = [o for o in _as_tuple(func(*duals)) if _is_float(o)]
+        for k, o in enumerate(outs):
+            val, res = fw.unpack_dual(o)
+            if check_grad_dtypes and res is not None and val.is_complex() != res.is_complex():
+                raise GradcheckError("Forward AD gradient has dtype mismatch.")
+            target = jac_row[k] if lin is None else jac_row[k][lin]
+            target[...] = 0 if res is None else res._data.reshape(-1)
+
+    with fw.dual_level():
+        tangents, duals = [], []
+        for inp in inputs:
+            if _needs_grad(inp):
+                inp = fw.make_dual(inp.detach(), zeros_like(inp))
+                # a differentiable view's tangent may not be the one given: read it back
+                tangents.append(fw.unpack_dual(inp)[1])
+            duals.append(inp)
+        for i, tangent in enumerate(tangents):
+            data = tangent._data
+            if all_u is not None:
+                data[...] = all_u[i].reshape(data.shape)
+                record(jacs[i], None)
+                data[...] = 0
+                continue
+            for lin, idx in enumerate(np.ndindex(data.shape)):
+                data[idx] = 1
+                record(jacs[i], lin)
+                data[idx] = 0
+    return jacs
+
+
+def _test_undefined_forward_mode(func: Callable, inputs: tuple) -> bool:
+    """Outputs' tangents are the same whether an input's tangent is zero or absent."""
+    from ..ops.creation import zeros_like
+    from . import forward_ad as fw
+
+    rng = np.random.default_rng(0)
+    with fw.dual_level():
+        tangents, duals, indices = [], [], set()
+        for i, inp in enumerate(inputs):
+            if _needs_grad(inp):
+                inp = fw.make_dual(inp.detach(), zeros_like(inp))
+                tangents.append(fw.unpack_dual(inp)[1])
+                indices.add(i)
+            duals.append(inp)
+        for tangent in tangents:
+            vec = rng.random(tangent.numel()).astype(tangent._data.dtype)
+            tangent._data[...] = (vec / np.linalg.norm(vec)).reshape(tangent.shape)
+        for idx, inp in enumerate(inputs):
+            if idx not in indices:
+                continue
+            kept = duals[idx]
+            duals[idx] = fw.make_dual(inp.detach(), zeros_like(inp))
+            outs1 = [o for o in _as_tuple(func(*duals)) if _is_float(o)]
+            duals[idx] = inp.detach()
+            outs2 = [o for o in _as_tuple(func(*duals)) if _is_float(o)]
+            duals[idx] = kept
+            for index_o, (o1, o2) in enumerate(zip(outs1, outs2)):
+                res1, res2 = fw.unpack_dual(o1)[1], fw.unpack_dual(o2)[1]
+                if res1 is not None and res2 is not None and not np.allclose(
+                        res1._data, res2._data, 1e-05, 1e-08):
+                    raise GradcheckError("Mismatch in tangent values for output with index: ",
+                                         index_o, " when input: ", inp, " has an undefined "
+                                         "tangent value. ", " Got: ", res1,
+                                         " but expected: ", res2)
+    return True
 
 
 def _check_no_differentiable_outputs(func: Callable, inputs: tuple, func_out: tuple,

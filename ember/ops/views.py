@@ -18,11 +18,13 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.graph import Node, SavedTensor, _sequence, gradient_edge
 
 __all__ = ["replay_view", "refresh_view_grad_fn", "CopySlices", "apply_inplace",
            "apply_view_inplace"]
+
+_fw_state = forward_ad._state
 
 
 def replay_view(view: tuple, t: Tensor) -> Tensor:
@@ -193,18 +195,25 @@ def apply_inplace(t: Tensor, op: type, *others: Any, **attrs: Any) -> Tensor:
     """Run ``op(t, *others)`` and write the result into ``t`` with PyTorch's history rules."""
     others_grad = any(isinstance(o, Tensor) and o.requires_grad for o in others)
     check_inplace(t, others_grad)
+    # Forward AD: the tangent t had, updated in place from out's (forward_ad._inplace_done).
+    fw = _fw_state.active
+    tangent = forward_ad._tangent(t) if fw else None
     grad_on = grad_mode._state.enabled
     if not (grad_on and (t.requires_grad or others_grad)):
         with grad_mode.no_grad():
             out = op.apply(t, *others, **attrs)
         _check_cast(out, t)
         _write(t, out._data)
+        if fw:
+            forward_ad._inplace_done(t, tangent, out)
         return t
     # The op runs on an alias: same memory and history, its own version counter. Nodes with
     # a sequence number above ``start`` are the ones the op (maybe a composite) creates.
     start = next(_sequence)
     alias_edge = gradient_edge(t) if t.requires_grad else (None, 0)
     alias = Tensor._make(t._data, t.grad_fn, None, t._output_nr, t.requires_grad)
+    if tangent is not None:
+        forward_ad._give_alias(alias, tangent)
     out = op.apply(alias, *others, **attrs)
     _check_cast(out, t)
     fn = out._grad_fn
@@ -214,6 +223,8 @@ def apply_inplace(t: Tensor, op: type, *others: Any, **attrs: Any) -> Tensor:
         # fn saved its result: from now on that is t, so a later in-place change of t is
         # caught (torch: "... output 0 of Exp, is at version 2; expected version 1").
         saved_result.data, saved_result.vc, saved_result.version = t._data, t._vc, t._vc[0]
+    if fw:
+        forward_ad._inplace_done(t, tangent, out)
     if t._base is None:
         if fn is None:
             label = _label_of(op, attrs, others)
@@ -242,6 +253,8 @@ def apply_view_inplace(t: Tensor, out: Tensor) -> Tensor:
     same view op applied out of place to ``t``. Like torch, this counts as an in-place
     change (version bump; a leaf that requires grad refuses it outside no_grad)."""
     check_inplace(t)
+    if _fw_state.active:
+        forward_ad._view_inplace(t, out)
     t._data = out._data
     if out._base is not None and t._base is not None:
         t._view = out._view  # still a view of the same base, one op further

@@ -505,8 +505,3 @@ def test_gradgradcheck_with_given_grad_outputs():
         return G(L).gradgradcheck(lambda a: a.sin() * a, (x64(L),), (go,))
 
     same(snippet)
-
-
-def test_check_forward_ad_is_refused():
-    with pytest.raises(NotImplementedError):
-        gradcheck(ember.sin, (x64(ember),), check_forward_ad=True)
