@@ -8,6 +8,7 @@ attribute of its own op class, so that the node has PyTorch's name and edges.
 
 from __future__ import annotations
 
+import cmath
 import inspect
 import math
 import warnings
@@ -287,10 +288,10 @@ class Div(Op, name="DivBackward0"):
         return xp.true_divide(a, b)
 
     def grad_a(ctx, grad, b):
-        return grad / b
+        return grad / _conj(b)
 
     def grad_b(ctx, grad, a, b):
-        return -grad * ((a / b) / b)
+        return -grad * _conj((a / b) / b)
 
 
 class DivMode(Div, name="DivBackward2"):
@@ -447,7 +448,8 @@ class PowScalar(Op, name="PowBackward0"):
         e = ctx.exponent
         if e == 0:
             return _zeros_like(grad)
-        return grad * (a * 2) if e == 2 else grad * (e * a ** (e - 1))
+        a = _conj(a)
+        return grad * (a * 2) if e == 2 else grad * (_conj(e) * a ** (_conj(e) - 1))
 
 
 class Pow(Op, name="PowBackward1"):
@@ -459,10 +461,12 @@ class Pow(Op, name="PowBackward1"):
         return _int_power(xp, a, b) if a.dtype.kind in "iu" else xp.power(a, b)
 
     def grad_a(ctx, grad, a, b):
-        return grad * (b * a ** (b - 1)).masked_fill(b == 0, 0)
+        return grad * _conj(b * a ** (b - 1)).masked_fill(b == 0, 0)
 
     def grad_b(ctx, grad, a, b, result):
         # 0 ** b has derivative 0 in b (for b >= 0), where log(0) would give nan.
+        if a._data.dtype.kind == "c" or b._data.dtype.kind == "c":
+            return grad * _conj(result * a.log()).masked_fill(a == 0, 0)
         return grad * (result * a.log()).masked_fill((a == 0) & (b >= 0), 0)
 
 
@@ -481,6 +485,8 @@ class RPow(Op, name="PowBackward2"):
         base = ctx.base
         if base == 0:  # d/db 0 ** b is 0 for b >= 0; PyTorch's formula, nan included
             return grad * (result * -math.inf).masked_fill(b >= 0, 0)
+        if isinstance(base, complex) or result._data.dtype.kind == "c":
+            return grad * _conj(result * cmath.log(base))
         log_base = math.log(base) if base > 0 else math.nan
         return grad * result * log_base
 
@@ -492,12 +498,14 @@ def _unary(name: str, np_name: str, formula: Any, *, needs: str = "a",
     """A float function (integer inputs give the default float dtype) whose derivative is
     ``formula(grad, a or result)``. ``quiet``: it has poles or overflows (see _quiet)."""
 
+    # The formulas are f'(z) written with real coefficients, so f'(conj z) = conj(f'(z)):
+    # fed the conjugate, they give PyTorch's complex gradient grad * conj(f'(z)).
     if needs == "a":
         def grad_a(ctx, grad, a):
-            return formula(grad, a)
+            return formula(grad, _conj(a))
     else:
         def grad_a(ctx, grad, result):
-            return formula(grad, result)
+            return formula(grad, _conj(result))
 
     def forward(ctx, xp, a):
         return getattr(xp, np_name)(_float_of(a))
@@ -527,7 +535,9 @@ Cosh = _unary("CoshBackward0", "cosh", lambda g, a: g * a.sinh())
 Tanh = _unary("TanhBackward0", "tanh", lambda g, r: g * (1 - r * r), needs="result",
               quiet=False)
 Asinh = _unary("AsinhBackward0", "arcsinh", lambda g, a: g * (a * a + 1).rsqrt(), quiet=False)
-Acosh = _unary("AcoshBackward0", "arccosh", lambda g, a: g * (a * a - 1).rsqrt())
+Acosh = _unary("AcoshBackward0", "arccosh", lambda g, a: g * (a * a - 1).rsqrt()
+               if a._data.dtype.kind != "c"  # the branch cut of acosh, not of sqrt(z^2 - 1):
+               else g / ((a - 1).sqrt() * (a + 1).sqrt()))
 Atanh = _unary("AtanhBackward0", "arctanh", lambda g, a: g / (1 - a * a))
 
 
@@ -550,7 +560,7 @@ class Rsqrt(Op, name="RsqrtBackward0"):
         return xp.reciprocal(xp.sqrt(a))
 
     def grad_a(ctx, grad, result):
-        return grad * (result ** 3) * -0.5
+        return grad * (_conj(result) ** 3) * -0.5
 
 
 class Reciprocal(Op, name="ReciprocalBackward0"):
@@ -559,6 +569,7 @@ class Reciprocal(Op, name="ReciprocalBackward0"):
         return xp.reciprocal(_float_of(a))
 
     def grad_a(ctx, grad, result):
+        result = _conj(result)
         return grad * -(result * result)
 
 
@@ -566,9 +577,13 @@ class Sigmoid(Op, name="SigmoidBackward0"):
     def forward(ctx, xp, a):
         from ._special import expit
 
+        if a.dtype.kind == "c":  # scipy's expit is real only
+            with np.errstate(all="ignore"):
+                return 1 / (1 + xp.exp(-a))
         return expit(xp, _float_of(a))
 
     def grad_a(ctx, grad, result):
+        result = _conj(result)
         return grad * (result * (1 - result))
 
 
@@ -664,8 +679,13 @@ class Sgn(Op, name="SgnBackward0"):
             return xp.where(m == 0, 0, a / xp.where(m == 0, 1, m)).astype(a.dtype)
         return Sign.forward(ctx, xp, a)
 
-    def grad_a(ctx, grad):
-        return _zeros_like(grad)
+    def grad_a(ctx, grad, a, result):
+        if a._data.dtype.kind != "c":
+            return _zeros_like(grad)
+        # Wirtinger: d sgn/dz = 1 / (2|z|), d sgn/dz* = -z^2 / (2|z|^3).
+        m = a.abs()
+        out = (grad - grad.conj() * result * result) / (2 * m)
+        return out.masked_fill(m == 0, 0)
 
 
 class Round(Op, name="RoundBackward0"):
@@ -1107,8 +1127,12 @@ class Angle(Op, name="AngleBackward0"):
         # pi for negative numbers, 0 for the rest (-0.0 included), nan for nan.
         return xp.where(a < 0, np.pi, xp.where(a == a, 0, a)).astype(a.dtype, copy=False)
 
-    def grad_a(ctx, grad):
-        return _zeros_like(grad)
+    def grad_a(ctx, grad, a):
+        if a._data.dtype.kind != "c":
+            return _zeros_like(grad)
+        # d angle = Im(dz / z): the gradient is grad * i z / |z|^2 (0 at z = 0).
+        m2 = (a * a.conj()).real
+        return (grad * a * 1j / m2).masked_fill(m2 == 0, 0)
 
 
 class NanToNum(Op, name="NanToNumBackward0"):
