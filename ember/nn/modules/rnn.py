@@ -19,7 +19,6 @@ from ... import _dtype
 from ..._tensor import Tensor
 from ...autograd import grad_mode
 from ...ops._op import Op
-from ...ops._special import expit
 from ...ops.creation import empty, zeros
 from ...ops.linalg import addmm
 from ...ops.shape import cat, stack
@@ -111,20 +110,30 @@ class _MkldnnRnnLayer(Op, name="MkldnnRnnLayerBackward0"):
         out = xp.empty((T, B, H), dtype=x.dtype)
         hs[0], cs[0] = hx, cx
         order = range(T - 1, -1, -1) if reverse else range(T)
-        w_hh_t = w_hh.T
+        # sigmoid(z) = (tanh(z / 2) + 1) / 2: with the sigmoid gates' weights and inputs
+        # halved up front (exact: a power of two), one tanh call covers all four gates.
+        half = xp.ones(4 * H, dtype=x.dtype)
+        half[:2 * H] = half[3 * H:] = 0.5
+        xw *= half
+        w_hh_t = w_hh.T * half
+        ig = xp.empty((B, H), dtype=x.dtype)
+        # Each step is a dozen small array calls, every one writing into its place (out=):
+        # at this size the Python overhead per call, not the arithmetic, is the cost.
         for k, t in enumerate(order):
             g = acts[k]
             xp.matmul(hs[k], w_hh_t, out=g)
             g += xw[t]
-            g[:, :2 * H] = expit(xp, g[:, :2 * H])
-            g[:, 2 * H:3 * H] = xp.tanh(g[:, 2 * H:3 * H])
-            g[:, 3 * H:] = expit(xp, g[:, 3 * H:])
+            xp.tanh(g, out=g)
+            for s in (g[:, :2 * H], g[:, 3 * H:]):
+                s *= 0.5
+                s += 0.5
             c = cs[k + 1]
             xp.multiply(g[:, H:2 * H], cs[k], out=c)
-            c += g[:, :H] * g[:, 2 * H:3 * H]
+            xp.multiply(g[:, :H], g[:, 2 * H:3 * H], out=ig)
+            c += ig
             xp.tanh(c, out=tcs[k])
             xp.multiply(g[:, 3 * H:], tcs[k], out=hs[k + 1])
-            out[t] = hs[k + 1]
+        out[...] = hs[1:][::-1] if reverse else hs[1:]
         ctx.acts, ctx.hs, ctx.cs, ctx.tcs, ctx.reverse = acts, hs, cs, tcs, reverse
         return out, hs[T].copy(), cs[T].copy()
 
@@ -136,24 +145,32 @@ class _MkldnnRnnLayer(Op, name="MkldnnRnnLayerBackward0"):
         T, B, H4 = acts.shape
         H = H4 // 4
         g_out, g_h, g_c = (None if g is None else g._data for g in grads)
-        dh = xp.zeros((B, H), x._data.dtype) if g_h is None else g_h.copy()
-        dc = xp.zeros((B, H), x._data.dtype) if g_c is None else g_c.copy()
+        dt = x._data.dtype
+        dh = xp.zeros((B, H), dt) if g_h is None else g_h.copy()
+        dc = xp.zeros((B, H), dt) if g_c is None else g_c.copy()
         dgates = xp.empty_like(acts)
         order = range(T - 1, -1, -1) if ctx.reverse else range(T)
         w_hh_d = w_hh._data
+        # The gates' local derivatives do not depend on the incoming gradient: all steps at
+        # once, before the loop, leave it a handful of in-place calls per step.
+        i, f, g, o = acts[..., :H], acts[..., H:2 * H], acts[..., 2 * H:3 * H], acts[..., 3 * H:]
+        dtc = o * (1 - tcs * tcs)  # d h / d c through tanh
+        dc_gates = xp.empty((T, B, 3, H), dt)  # d c / d (i, f, g) pre-activation
+        dc_gates[:, :, 0] = g * i * (1 - i)
+        dc_gates[:, :, 1] = cs[:T] * f * (1 - f)
+        dc_gates[:, :, 2] = i * (1 - g * g)
+        dh_o = tcs * o * (1 - o)  # d h / d o pre-activation
+        f = f.copy()  # contiguous for the per-step product
+        tmp = xp.empty((B, H), dt)
         for k in range(T - 1, -1, -1):
             if g_out is not None:
                 dh += g_out[order[k]]
-            a = acts[k]
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-            tc = tcs[k]
-            dc += dh * o * (1 - tc * tc)
+            xp.multiply(dh, dtc[k], out=tmp)
+            dc += tmp
             d = dgates[k]
-            d[:, :H] = dc * g * i * (1 - i)
-            d[:, H:2 * H] = dc * cs[k] * f * (1 - f)
-            d[:, 2 * H:3 * H] = dc * i * (1 - g * g)
-            d[:, 3 * H:] = dh * tc * o * (1 - o)
-            dc *= f
+            xp.multiply(dc[:, None, :], dc_gates[k], out=d[:, :3 * H].reshape(B, 3, H))
+            xp.multiply(dh, dh_o[k], out=d[:, 3 * H:])
+            dc *= f[k]
             dh = d @ w_hh_d
         if ctx.reverse:  # back to time order, to meet the inputs
             dgates_t = dgates[::-1]
