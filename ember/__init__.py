@@ -62,6 +62,25 @@ from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
 
 from . import autograd, cuda, nn, optim, utils  # noqa: E402, I001  (after the ops: they use them)
+from . import amp, backends, cpu  # noqa: E402
+from .amp.autocast_mode import (  # noqa: E402
+    autocast,
+    autocast_decrement_nesting,
+    autocast_increment_nesting,
+    clear_autocast_cache,
+    get_autocast_cpu_dtype,
+    get_autocast_dtype,
+    get_autocast_gpu_dtype,
+    is_autocast_cache_enabled,
+    is_autocast_cpu_enabled,
+    is_autocast_enabled,
+    set_autocast_cache_enabled,
+    set_autocast_dtype,
+    set_autocast_enabled,
+)
+from .backends.cuda import get_float32_matmul_precision, set_float32_matmul_precision  # noqa: E402
+from .utils import dlpack as _dlpack  # noqa: E402  (binds ember.utils.dlpack)
+from .utils.dlpack import from_dlpack  # noqa: E402
 from .serialization import load, save  # noqa: E402
 from . import linalg  # noqa: E402
 from .linalg import logdet  # noqa: E402
@@ -136,3 +155,12 @@ from .ops import bind_methods as _bind_methods  # noqa: E402
 
 # Tensor methods whose ops live in ember.linalg, which loads after the ops are bound.
 _bind_methods({"det": det, "logdet": logdet, "inverse": inverse, "slogdet": slogdet})
+
+if bfloat16 is None:  # no ml_dtypes: ember.bfloat16 raises, naming the package
+    del bfloat16
+
+
+def __getattr__(name: str) -> object:
+    if name == "bfloat16":
+        raise AttributeError(_dtype.BFLOAT16_MISSING)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")

@@ -5,6 +5,8 @@ This is the only file that imports cupy, and only when a CUDA tensor is asked fo
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 __all__ = ["device", "array_module", "cuda_available", "CudaUnavailableError"]
@@ -13,6 +15,7 @@ __all__ = ["device", "array_module", "cuda_available", "CudaUnavailableError"]
 _DEVICE_TYPES = ("cpu", "cuda", "ipu", "xpu", "mkldnn", "opengl", "opencl", "ideep", "hip", "ve",
                  "fpga", "maia", "xla", "lazy", "vulkan", "mps", "meta", "hpu", "mtia",
                  "privateuseone")
+_DEVICE_RE = re.compile(r"([a-zA-Z_]+)(?::([1-9]\d*|0))?\Z")
 
 
 class device:
@@ -44,14 +47,16 @@ class device:
                             f"{_torch_type_name(index)}")
         if not type:
             raise RuntimeError("Device string must not be empty")
-        name, sep, idx = type.partition(":")
+        # c10::Device parses the whole string first, then checks the type name.
+        m = _DEVICE_RE.match(type)
+        if m is None:
+            raise RuntimeError(f"Invalid device string: '{type}'")
+        name, idx = m.group(1), m.group(2)
         if name not in _DEVICE_TYPES:
             raise RuntimeError(
                 f"Expected one of {', '.join(_DEVICE_TYPES)} device type at start of device "
                 f"string: {type}")
-        if sep:
-            if not idx.isdigit() or (len(idx) > 1 and idx[0] == "0"):
-                raise RuntimeError(f"Invalid device string: '{type}'")
+        if idx is not None:
             if index is not None:
                 raise RuntimeError("type (string) must not include an index because index was "
                                    f"passed explicitly: {type}")
@@ -105,7 +110,9 @@ def _import_cupy():  # noqa: ANN202
             try:
                 import cupy
 
-                cupy.cuda.runtime.getDeviceCount()
+                if cupy.cuda.runtime.getDeviceCount() < 1:
+                    raise RuntimeError("no CUDA device found")
+                _setup_cupy(cupy)
                 _cupy = cupy
             except Exception as e:  # ImportError, or CUDA present but no driver/device
                 _cupy_error = str(e) or type(e).__name__  # remembered: don't retry each call
@@ -114,6 +121,37 @@ def _import_cupy():  # noqa: ANN202
                 "CUDA is not available: ember's GPU backend needs an NVIDIA GPU and CuPy "
                 "(pip install 'ember[cuda]', or cupy-cuda12x). Original error: " + _cupy_error)
     return _cupy
+
+
+class _PeakTracker:
+    """CuPy's allocator, wrapped to remember the most bytes in use per device (CuPy's pool
+    keeps no peak; torch.cuda.max_memory_allocated reports one)."""
+
+    def __init__(self, cp: object) -> None:
+        self.pool = cp.get_default_memory_pool()
+        self.runtime = cp.cuda.runtime
+        self.peak: dict[int, int] = {}
+
+    def malloc(self, size: int) -> object:
+        mem = self.pool.malloc(size)
+        dev = self.runtime.getDevice()
+        used = self.pool.used_bytes()
+        if used > self.peak.get(dev, 0):
+            self.peak[dev] = used
+        return mem
+
+
+_peak_tracker: _PeakTracker | None = None
+
+
+def _setup_cupy(cp: object) -> None:
+    """Once, when CuPy first loads: the peak-memory tracker and the TF32 flag."""
+    global _peak_tracker
+    _peak_tracker = _PeakTracker(cp)
+    cp.cuda.set_allocator(_peak_tracker.malloc)
+    from .backends import cuda as _backends_cuda
+
+    _backends_cuda.set_cupy_tf32(cp, _backends_cuda.matmul.allow_tf32)
 
 
 def cuda_available() -> bool:
@@ -144,9 +182,14 @@ def device_of(arr: object) -> device:
 
 
 def as_device(d: object) -> device:
+    """A concrete device: "cuda" without an index is the current GPU (so that x.to("cuda") on
+    a tensor already there is x itself, as in torch)."""
     if d is None:
         return CPU
-    return d if isinstance(d, device) else device(d)
+    d = d if isinstance(d, device) else device(d)
+    if d.type == "cuda" and d.index is None and _cupy is not None:
+        return device("cuda", _cupy.cuda.runtime.getDevice())
+    return d
 
 
 def to_device(arr: object, dev: device) -> object:
@@ -155,6 +198,37 @@ def to_device(arr: object, dev: device) -> object:
         if type(arr) is np.ndarray:
             return arr
         return arr.get()
+    if arr.dtype.kind == "V":  # ml_dtypes' bfloat16: CuPy has no such dtype
+        raise NotImplementedError("ember keeps bfloat16 tensors on the CPU only (CuPy has no "
+                                  "bfloat16); use float16 or float32 on CUDA")
     cp = _import_cupy()
-    with cp.cuda.Device(dev.index or 0):
+    index = dev.index if dev.index is not None else cp.cuda.runtime.getDevice()
+    with cp.cuda.Device(index):
+        if isinstance(arr, cp.ndarray) and arr.device.id != index:
+            return cp.array(arr, copy=True)  # peer copy onto this device
         return cp.asarray(arr)
+
+
+def same_device_error(devices: list) -> RuntimeError:
+    """PyTorch's error for an op whose tensors live on two devices (the CUDA one named
+    first, as TensorIterator names them)."""
+    first = next((d for d in devices if d.type != "cpu"), devices[0])
+    other = next(d for d in devices if d != first)
+    return RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                        f"devices, {first} and {other}!")
+
+
+def check_same_device(arrays: list) -> None:
+    """Raise PyTorch's device-mismatch error if ``arrays`` (raw arrays, tensors' data or
+    Python numbers) sit on more than one device. Cheap enough for an op's error path; ops
+    call it after NumPy or CuPy refused to mix devices, never on the hot path."""
+    devices = []
+    for a in arrays:
+        if hasattr(a, "__array_interface__") or hasattr(a, "__cuda_array_interface__"):
+            if getattr(a, "ndim", 1) == 0 and type(a) is np.ndarray:
+                continue  # CPU 0-dim arrays mix with CUDA tensors, as torch's CPU scalars do
+            d = device_of(a)
+            if d not in devices:
+                devices.append(d)
+    if len(devices) > 1:
+        raise same_device_error(devices)

@@ -86,7 +86,10 @@ uint64 = dtype("uint64", np.uint64, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
 complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
-try:  # bfloat16 exists on the CPU only through ml_dtypes; without it the name is absent
+BFLOAT16_MISSING = ("ember.bfloat16 needs the ml_dtypes package, which is not installed: "
+                    "pip install ml_dtypes (or pip install 'ember[bf16]')")
+try:  # bfloat16 exists on the CPU only through ml_dtypes; without it the name is None here
+    # and ember.bfloat16 raises AttributeError(BFLOAT16_MISSING).
     import ml_dtypes
 
     bfloat16 = dtype("bfloat16", ml_dtypes.bfloat16, _FLOAT)

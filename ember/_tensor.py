@@ -376,9 +376,38 @@ class Tensor:
         if not self.is_cpu:
             if force:
                 return self._data.get()
-            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use "
+            raise TypeError(f"can't convert {self.device} device type tensor to numpy. Use "
                             "Tensor.cpu() to copy the tensor to host memory first.")
         return self._data
+
+    # -- device interchange: DLPack and CUDA's array interface ----------------------------
+    def __dlpack__(self, *, stream: Any = -1, max_version: tuple | None = None,
+                   dl_device: tuple | None = None, copy: bool | None = None) -> Any:
+        """Tensor.__dlpack__: a DLPack capsule sharing this tensor's memory."""
+        from .utils.dlpack import export
+
+        return export(self, stream, max_version, dl_device, copy)
+
+    def __dlpack_device__(self) -> tuple:
+        """Tensor.__dlpack_device__: (kDLCPU, 0) or (kDLCUDA, index)."""
+        from .utils.dlpack import dlpack_device
+
+        return dlpack_device(self)
+
+    @property
+    def __cuda_array_interface__(self) -> dict:
+        """CUDA's array interface (CuPy, Numba, PyTorch read it): CUDA tensors only."""
+        if self._data.__class__ is np.ndarray:
+            raise AttributeError(
+                "Can't get __cuda_array_interface__ on non-CUDA tensor type: "
+                f"{_legacy_type_name(self)} If CUDA data is required use tensor.cuda() to copy "
+                "tensor to device memory.")
+        if self.requires_grad:
+            raise RuntimeError(
+                "Can't get __cuda_array_interface__ on Variable that requires grad. If "
+                "gradients aren't required, use var.detach() to get Variable that doesn't "
+                "require grad.")
+        return self._data.__cuda_array_interface__
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
         arr = self.numpy()  # torch: the same errors as numpy() (requires grad, on the GPU)

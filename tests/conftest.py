@@ -20,3 +20,16 @@ def _fresh_state():
     ember.set_default_dtype(ember.float32)
     torch.set_default_dtype(torch.float32)
     warnings.resetwarnings()
+
+
+NO_GPU = "no GPU: CUDA tests need an NVIDIA GPU and CuPy (pip install 'ember[cuda]')"
+
+
+@pytest.fixture(params=["cpu", "cuda"])
+def device(request):
+    """Run a test on each device; the CUDA case skips without a GPU."""
+    import ember
+
+    if request.param == "cuda" and not ember.cuda.is_available():
+        pytest.skip(NO_GPU)
+    return request.param

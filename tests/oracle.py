@@ -9,15 +9,29 @@ of <grad, v> with create_graph=True). Expected values always come from torch.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 import torch
 
 import ember
 
 TOL = {np.float32: (1e-5, 1e-5), np.float64: (1e-10, 1e-10), np.float16: (1e-2, 1e-2)}
+
+# ``EMBER_TEST_DEVICE=cuda python -m pytest tests`` runs every check on the GPU: ember's
+# inputs are moved there, its results must come back on it, and they are compared on the
+# host. Without a GPU those checks skip. torch stays on the CPU (the CPU build is the oracle).
+DEVICE = os.environ.get("EMBER_TEST_DEVICE", "cpu")
+NO_GPU = "no GPU: EMBER_TEST_DEVICE=cuda needs an NVIDIA GPU and CuPy (pip install 'ember[cuda]')"
+
+
+def _device() -> str:
+    if DEVICE != "cpu" and not ember.cuda.is_available():
+        pytest.skip(NO_GPU)
+    return DEVICE
 
 
 def to_np(t: Any) -> Any:
@@ -26,7 +40,7 @@ def to_np(t: Any) -> Any:
             return np.zeros(t.shape, dtype=torch.empty(0, dtype=t.dtype).numpy().dtype)
         return t.detach().cpu().numpy(force=True)
     if isinstance(t, ember.Tensor):
-        return np.asarray(t.detach()._data)
+        return np.asarray(t.detach().cpu()._data)
     return t
 
 
@@ -62,13 +76,19 @@ def assert_same(e: Any, t: Any, rtol: float | None = None, atol: float | None = 
         np.testing.assert_array_equal(a, b, err_msg=what)
 
 
-def _make(lib: Any, arr: Any, requires_grad: bool) -> Any:
+def _on(t: Any, device: str) -> Any:
+    return t if device == "cpu" else t.to(device)
+
+
+def _make(lib: Any, arr: Any, requires_grad: bool, device: str = "cpu") -> Any:
     if not isinstance(arr, np.ndarray):
         return arr
     if lib is torch:
         t = torch.from_numpy(arr.copy())
     else:
         t = ember.from_numpy(arr.copy())
+        if device != "cpu":
+            t = t.to(device)  # before requires_grad: the input stays a leaf
     if requires_grad and arr.dtype.kind in "fc":
         t.requires_grad_(True)
     return t
@@ -89,12 +109,17 @@ def check(fn: Callable, *args: Any, grad: bool = True, second_order: bool = True
           rtol: float | None = None, atol: float | None = None, grad_fn: bool = True,
           seed: int = 0) -> None:
     """Compare ``fn(torch, *args)`` with ``fn(ember, *args)`` (see the module docstring)."""
+    dev = _device()
     t_in = [_make(torch, a, grad) for a in args]
-    e_in = [_make(ember, a, grad) for a in args]
+    e_in = [_make(ember, a, grad, dev) for a in args]
     t_out = fn(torch, *t_in)
     e_out = fn(ember, *e_in)
     assert_same(e_out, t_out, rtol, atol)
     t_outs, e_outs = _flat(t_out), _flat(e_out)
+    if dev != "cpu":
+        for i, eo in enumerate(e_outs):
+            if isinstance(eo, ember.Tensor):
+                assert eo.device.type == dev, f"output {i} is on {eo.device}, not {dev}"
     if grad_fn:
         for i, (eo, to) in enumerate(zip(e_outs, t_outs)):
             if isinstance(to, torch.Tensor):
@@ -111,7 +136,7 @@ def check(fn: Callable, *args: Any, grad: bool = True, second_order: bool = True
     rng = np.random.default_rng(seed)
     ups = [rng.standard_normal(t.shape).astype(to_np(t).dtype) for _, t in diff]
     t_up = [torch.from_numpy(u) for u in ups]
-    e_up = [ember.from_numpy(u.copy()) for u in ups]
+    e_up = [_on(ember.from_numpy(u.copy()), dev) for u in ups]
     t_g = torch.autograd.grad([t for _, t in diff], t_leaves, t_up, allow_unused=True,
                               create_graph=second_order)
     e_g = ember.autograd.grad([e for e, _ in diff], e_leaves, e_up, allow_unused=True,
@@ -126,7 +151,7 @@ def check(fn: Callable, *args: Any, grad: bool = True, second_order: bool = True
         return
     vs = [rng.standard_normal(t.shape).astype(to_np(t).dtype) for _, t in pairs]
     t_s = sum((t * torch.from_numpy(v)).sum() for (_, t), v in zip(pairs, vs))
-    e_s = sum((e * ember.from_numpy(v.copy())).sum() for (e, _), v in zip(pairs, vs))
+    e_s = sum((e * _on(ember.from_numpy(v.copy()), dev)).sum() for (e, _), v in zip(pairs, vs))
     t_gg = torch.autograd.grad(t_s, t_leaves, allow_unused=True)
     e_gg = ember.autograd.grad(e_s, e_leaves, allow_unused=True)
     for i, (eg, tg) in enumerate(zip(e_gg, t_gg)):
@@ -142,8 +167,9 @@ def check(fn: Callable, *args: Any, grad: bool = True, second_order: bool = True
 def check_error(fn: Callable, *args: Any, match: str | None = None) -> None:
     """``fn`` raises the same exception type on torch and ember (and, if asked, a message
     containing ``match``; with ``match=True`` the whole message must be the same)."""
+    dev = _device()
     t_in = [_make(torch, a, True) for a in args]
-    e_in = [_make(ember, a, True) for a in args]
+    e_in = [_make(ember, a, True, dev) for a in args]
     try:
         fn(torch, *t_in)
     except Exception as te:  # noqa: BLE001

