@@ -150,8 +150,6 @@ def test_promote_ops_widen_low_precision_inputs(op):
 
 
 @pytest.mark.skipif(not HAS_BF16, reason="ember.bfloat16 needs ml_dtypes")
-@pytest.mark.xfail(strict=True, reason="NumPy/ml_dtypes matmul of bfloat16 returns float32 and "
-                                       "the matmul ops keep it (ops/linalg.py)")
 def test_cpu_lower_precision_bfloat16():
     compare("mm", "bfloat16")
 

@@ -215,22 +215,16 @@ def test_module_bfloat16():
 # What still needs the op files (see the GPU issue's summary): ml_dtypes reports bfloat16 as
 # NumPy kind "V", which the ops' floating-point checks do not count as floating, and NumPy's
 # matmul of two bfloat16 arrays returns float32.
-@pytest.mark.xfail(strict=True, reason="pointwise._promoted treats bfloat16 (kind 'V') as "
-                                       "non-floating: bfloat16 * 2.5 becomes float32")
 def test_python_float_scalar_keeps_bfloat16():
     e = ember.ones(3, dtype=ember.bfloat16) * 2.5
     assert e.dtype == ember.bfloat16
 
 
-@pytest.mark.xfail(strict=True, reason="NumPy/ml_dtypes matmul of bfloat16 returns float32 "
-                                       "and the matmul ops keep it")
 def test_mm_stays_bfloat16():
     a = ember.ones(2, 2, dtype=ember.bfloat16)
     assert (a @ a).dtype == ember.bfloat16
 
 
-@pytest.mark.xfail(strict=True, reason="Op.apply records a grad_fn only for NumPy kinds 'f' "
-                                       "and 'c' (ops/_op.py), not bfloat16's 'V'")
 def test_ops_on_bfloat16_record_grad_fn():
     x = ember.ones(2, dtype=ember.bfloat16, requires_grad=True)
     assert (x * x).grad_fn is not None

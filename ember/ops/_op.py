@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from .._device import array_module
+from .._device import array_module, check_same_device
 from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
 from ..amp import autocast_mode
@@ -120,7 +120,12 @@ class Op(Node):
             arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         ctx = _new(cls)
         xp = np if arrays[0].__class__ is np.ndarray else _xp_of(arrays)
-        out = cls.forward(ctx, xp, *arrays, **attrs)
+        try:
+            out = cls.forward(ctx, xp, *arrays, **attrs)
+        except (TypeError, ValueError):
+            # NumPy and CuPy refuse each other's arrays: say so as torch does, if that was it.
+            check_same_device(arrays)
+            raise
 
         if _grad_state.enabled:
             if n == 2:
@@ -137,7 +142,8 @@ class Op(Node):
         if cls.n_outputs == 1:
             if out.__class__ is not np.ndarray:
                 out = xp.asarray(out)
-            if record and out.dtype.kind not in "fc":  # integer results never require grad
+            if record and out.dtype.kind not in "fcV":  # integer results never require grad
+                # ("V": ml_dtypes' bfloat16, NumPy's kind for its floats)
                 record = False
             result = _new(Tensor)
             result._data = out
@@ -165,7 +171,7 @@ class Op(Node):
         for i, o in enumerate(out):
             if o.__class__ is not np.ndarray:
                 o = xp.asarray(o)
-            diff = record and i not in cls.nondiff_outputs and o.dtype.kind in "fc"
+            diff = record and i not in cls.nondiff_outputs and o.dtype.kind in "fcV"
             r = Tensor._make(o, ctx if diff else None, None, i)
             if cls.is_view:
                 _mark_view(r, inputs[0], cls, attrs, i)

@@ -105,6 +105,13 @@ def _grad_right(grad: Tensor, a: Tensor, scale: Any = 1, transposed: bool = Fals
     return out if scale == 1 else out * scale
 
 
+def _mm_arrays(xp: Any, a: Any, b: Any) -> Any:
+    out = xp.matmul(a, b)
+    # ml_dtypes' bfloat16 product accumulates in float32 and returns that; torch keeps the
+    # input dtype (as it does for every other float type).
+    return out if out.dtype == a.dtype or a.dtype.kind != "V" else out.astype(a.dtype)
+
+
 def _xp_of(arr: Any) -> Any:
     return np if arr.__class__ is np.ndarray else array_module(arr)
 
@@ -119,7 +126,7 @@ class Mm(Op, name="MmBackward0"):
             raise RuntimeError("mat2 must be a matrix")
         _check_mm(a, b)
         ctx.b_t = _is_transposed(b)
-        return xp.matmul(a, b)
+        return _mm_arrays(xp, a, b)
 
     def grad_a(ctx, grad, b):
         return _grad_left(grad, b)
@@ -146,7 +153,7 @@ def _check_mm(a: Any, b: Any) -> None:
 class Bmm(Op, name="BmmBackward0"):
     def forward(ctx, xp, a, b):
         _check_bmm(a, b)
-        return xp.matmul(a, b)
+        return _mm_arrays(xp, a, b)
 
     def grad_a(ctx, grad, b):
         return _grad_left(grad, b)
@@ -172,7 +179,7 @@ def _check_bmm(a: Any, b: Any, prefix: str = "batch") -> None:
 class Mv(Op, name="MvBackward0"):
     def forward(ctx, xp, a, b):
         _check_mv(a, b, None)
-        return xp.matmul(a, b)
+        return _mm_arrays(xp, a, b)
 
     def grad_a(ctx, grad, b):
         return grad.unsqueeze(1) * _hv(b)
@@ -294,7 +301,7 @@ class Addmm(Op, name="AddmmBackward0"):
                                f"{_word(c)} and {_word(b)}")
         ctx.beta, ctx.alpha = beta, alpha
         ctx.b_t = _is_transposed(b)
-        return _fma(xp, c, xp.matmul(a, b), beta, alpha)
+        return _fma(xp, c, _mm_arrays(xp, a, b), beta, alpha)
 
     def grad_c(ctx, grad):
         return _scaled(grad, ctx.beta)
@@ -310,7 +317,7 @@ class Addmv(Op, name="AddmvBackward0"):
     def forward(ctx, xp, c, a, b, *, beta=1, alpha=1):
         _check_mv(a, b, c)
         ctx.beta, ctx.alpha = beta, alpha
-        return _fma(xp, c, xp.matmul(a, b), beta, alpha)
+        return _fma(xp, c, _mm_arrays(xp, a, b), beta, alpha)
 
     def grad_c(ctx, grad):
         return _scaled(grad, ctx.beta)
@@ -344,7 +351,7 @@ class Baddbmm(Op, name="BaddbmmBackward0"):
     def forward(ctx, xp, c, a, b, *, beta=1, alpha=1):
         _check_bmm(a, b)
         ctx.beta, ctx.alpha = beta, alpha
-        return _fma(xp, c, xp.matmul(a, b), beta, alpha)
+        return _fma(xp, c, _mm_arrays(xp, a, b), beta, alpha)
 
     def grad_c(ctx, grad):
         return _scaled(grad, ctx.beta)

@@ -86,6 +86,8 @@ def _promoted(a: Any, b: Any) -> tuple:
         rt = _dtype.result_type(_Meta(arr), num).np
         arr = arr.astype(rt)
         num = rt.type(num)
+    elif kind == "V" and isinstance(num, (int, float)):
+        num = arr.dtype.type(num)  # ml_dtypes' bfloat16 meets a Python number as float32
     elif kind in "iu" and isinstance(num, int) and not isinstance(num, bool):
         info = np.iinfo(arr.dtype)
         if not info.min <= num <= info.max:  # PyTorch wraps around; NumPy would raise
