@@ -77,9 +77,16 @@ def _legacy_type_name(t: Tensor) -> str:
 class Tensor:
     """torch.Tensor. ``Tensor(data)`` and ``Tensor(2, 3)`` are PyTorch's legacy constructors."""
 
-    __slots__ = ("_data", "_grad", "_grad_fn", "_requires_grad", "_vc", "_base", "_view",
-                 "_view_version", "_output_nr", "_hooks", "_post_acc_hooks", "_accumulator",
-                 "_retains_grad", "__weakref__", "__dict__")
+    # What every tensor sets is a slot; what most tensors never set (a .grad, a view base,
+    # hooks, the leaf's accumulator) is a class default that an instance overrides in its
+    # __dict__ when it has one: making a tensor, the hottest path there is, is four stores.
+    __slots__ = ("_data", "_grad_fn", "_requires_grad", "_vc", "_view", "_view_version",
+                 "__weakref__", "__dict__")
+    _grad = None
+    _base = None
+    _output_nr = 0
+    _hooks = _post_acc_hooks = _accumulator = None
+    _retains_grad = False
 
     # torch's "creation meta" of views that may not be modified in place with grad on: made
     # under no_grad, or one output of a multi-view op (unbind, split). Instances that are such
@@ -101,14 +108,11 @@ class Tensor:
         """Wrap an array without copying (the hot path: no checks, no conversions)."""
         t = object.__new__(cls)
         t._data = data
-        t._grad = None
         t._grad_fn = grad_fn
         t._requires_grad = requires_grad or grad_fn is not None
         t._vc = [0] if vc is None else vc
-        t._base = None
-        t._output_nr = output_nr
-        t._hooks = t._post_acc_hooks = t._accumulator = None
-        t._retains_grad = False
+        if output_nr:
+            t._output_nr = output_nr
         return t
 
     # -- basic properties ---------------------------------------------------------------

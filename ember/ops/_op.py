@@ -145,13 +145,9 @@ class Op(Node):
             if record and out.dtype.kind not in "fcV":  # integer results never require grad
                 # ("V": ml_dtypes' bfloat16, NumPy's kind for its floats)
                 record = False
-            result = _new(Tensor)
+            result = _new(Tensor)  # Tensor._make, spelled out
             result._data = out
-            result._grad = result._base = result._hooks = result._post_acc_hooks = None
-            result._accumulator = None
             result._vc = [0]
-            result._output_nr = 0
-            result._retains_grad = False
             if record:
                 result._grad_fn = ctx
                 result._requires_grad = True
