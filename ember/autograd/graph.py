@@ -242,15 +242,17 @@ class SavedTensor:
     hooks' business (what they keep need not be the tensor at all).
     """
 
-    __slots__ = ("tensor", "version", "data", "vc", "node", "packed", "unpack_hook")
+    # An op's input is saved as (tensor, version): two slots. The rest (an output's array
+    # and counter, hooks' packed values) are class defaults that those cases override.
+    __slots__ = ("tensor", "version", "__dict__")
+    data = vc = node = packed = unpack_hook = None
 
     def __init__(self, tensor: Any, node: Node | None = None) -> None:
         self.version = tensor._vc[0]
-        self.unpack_hook = None
         if _hook_stack:
             self._pack(tensor)
         elif node is None:
-            self.tensor, self.data, self.vc, self.node = tensor, None, None, None
+            self.tensor = tensor
         else:
             # An output of the node that saves it: holding the tensor itself would make a
             # cycle (tensor -> grad_fn -> saved -> tensor), so keep its array and counter
@@ -267,7 +269,7 @@ class SavedTensor:
                 "as input to pack hook cannot be modified by in-place operations as this can "
                 "lead to unexpected side-effects. Please open an issue if you need to perform "
                 "in-place operations on the input to a pack hook.")
-        self.tensor = self.data = self.vc = self.node = None
+        self.tensor = None
 
     def unpack(self, owner: Node) -> Any:
         if self.unpack_hook is not None:

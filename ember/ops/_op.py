@@ -39,7 +39,16 @@ from .._dtype import from_numpy_dtype
 from .._tensor import Tensor
 from ..amp import autocast_mode
 from ..autograd import forward_ad, grad_mode
-from ..autograd.graph import SECOND_BACKWARD, Node, SavedTensor, _sequence, gradient_edge
+from ..autograd.graph import (
+    SECOND_BACKWARD,
+    Node,
+    SavedTensor,
+    _sequence,
+    gradient_edge,
+)
+from ..autograd.graph import (
+    _hook_stack as _saved_hooks,
+)
 
 __all__ = ["Op"]
 
@@ -217,7 +226,14 @@ class Op(Node):
                 saved[name] = SavedTensor(results[0], self)
             else:
                 x = inputs[i]
-                saved[name] = SavedTensor(x) if isinstance(x, Tensor) else x
+                if not isinstance(x, Tensor):
+                    saved[name] = x
+                elif _saved_hooks:
+                    saved[name] = SavedTensor(x)
+                else:  # SavedTensor(x), spelled out
+                    s = saved[name] = _new(SavedTensor)
+                    s.tensor = x
+                    s.version = x._vc[0]
         self._saved = saved
 
     @classmethod
