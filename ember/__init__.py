@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import builtins
 
-from . import _dtype
+from . import _alloc, _dtype
+
+# Keep freed training-step temporaries in malloc's heap instead of returning them to the
+# OS after every step (ember's answer to torch's caching allocator; see _alloc.py).
+_alloc.tune_malloc()
 from ._device import device
 from ._dtype import (
     bfloat16,

@@ -632,23 +632,74 @@ def _norm_backward(grad: Tensor, x: Tensor, axes: tuple, eps: float,
 
 
 class NativeLayerNorm(Op, name="NativeLayerNormBackward0"):
+    """Statistics over the trailing ``k`` dims. For float32/float64 forward and plain backward
+    work on the ``(rows, n)`` matrix, where every row reduction is one matrix-vector product
+    (NumPy's own reduction along a short last axis costs a call per row)."""
+
     def forward(ctx, xp, x, w, b, *, k, eps):
         axes = tuple(range(x.ndim - k, x.ndim))
         ctx.axes, ctx.eps, ctx.k = axes, eps, k
-        xc, mean, _, rstd = _stats(xp, x, axes, eps)
-        ctx.stats = (mean, rstd)
-        y = xc * rstd
+        n = math.prod(x.shape[x.ndim - k:])
+        if not NativeLayerNorm._fast(x, n):
+            xc, mean, _, rstd = _stats(xp, x, axes, eps)
+            ctx.stats = (mean, rstd)
+            y = xc * rstd
+            if w is not None:
+                y *= w
+            if b is not None:
+                y += b
+            return y.astype(x.dtype, copy=False)
+        x2 = x.reshape(-1, n)
+        mean = xp.matmul(x2, xp.ones(n, dtype=x.dtype)) * x.dtype.type(1 / n)
+        y = x2 - mean[:, None]
+        var = xp.einsum("ij,ij->i", y, y) * x.dtype.type(1 / n)
+        rstd = 1 / xp.sqrt(var + x.dtype.type(eps))
+        y *= rstd[:, None]
         if w is not None:
-            y *= w
+            y *= w.reshape(-1)
         if b is not None:
-            y += b
-        return y.astype(x.dtype, copy=False)
+            y += b.reshape(-1)
+        keep = x.shape[:x.ndim - k] + (1,) * k
+        ctx.stats = (mean.reshape(keep), rstd.reshape(keep))
+        return y.reshape(x.shape)
+
+    @staticmethod
+    def _fast(x: Any, n: int) -> bool:
+        return x.dtype in (np.float32, np.float64) and n > 1
 
     def backward(ctx, grad, x, w):
         need = ctx.needs_input_grad
-        dx, xhat = _norm_backward(grad, x, ctx.axes, ctx.eps, w, ctx.stats)
-        dw, db = _param_grads(grad, xhat, tuple(range(x.ndim - ctx.k)), need)
-        return (dx if need[0] else None, dw, db)
+        k = ctx.k
+        n = math.prod(x.shape[x.ndim - k:])
+        if grad_mode._state.enabled or not NativeLayerNorm._fast(x._data, n):
+            dx, xhat = _norm_backward(grad, x, ctx.axes, ctx.eps, w, ctx.stats)
+            dw, db = _param_grads(grad, xhat, tuple(range(x.ndim - k)), need)
+            return (dx if need[0] else None, dw, db)
+        from .._device import array_module
+
+        g = grad._data
+        xp = np if g.__class__ is np.ndarray else array_module(g)
+        mean, rstd = (s.reshape(-1, 1) for s in ctx.stats)
+        norm_shape = x.shape[x.ndim - k:]
+        g2 = g.reshape(-1, n)
+        xhat = x._data.reshape(-1, n) - mean
+        xhat *= rstd
+        wv = w._data.reshape(-1) if w is not None else xp.ones(n, dtype=g.dtype)
+        rows = xp.ones(g2.shape[0], dtype=g.dtype)
+        gx = g2 * xhat
+        dw = Tensor._make(xp.matmul(rows, gx).reshape(norm_shape)) if need[1] else None
+        db = Tensor._make(xp.matmul(rows, g2).reshape(norm_shape)) if need[2] else None
+        dx = None
+        if need[0]:
+            # dx = rstd * (g*w - xhat * mean(g*w*xhat) - mean(g*w)), the means over each row.
+            inv_n = g.dtype.type(1 / n)
+            dxa = g2 * wv
+            t = xhat * (xp.matmul(gx, wv) * inv_n)[:, None]
+            t += (xp.matmul(g2, wv) * inv_n)[:, None]
+            dxa -= t
+            dxa *= rstd
+            dx = Tensor._make(dxa.reshape(x.shape))
+        return (dx, dw, db)
 
 
 def layer_norm(input: Tensor, normalized_shape: Sequence[int], weight: Tensor | None = None,

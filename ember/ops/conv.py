@@ -1,16 +1,19 @@
-"""Convolution and pooling: conv1d/2d/3d, conv_transpose, max/avg/adaptive pooling.
+"""Convolution and pooling: conv1d/2d/3d, conv_transpose, max/avg/adaptive pooling, unfold.
 
 One geometry serves every op here: an input ``(N, C, *S)`` padded to ``(N, C, *P)`` and seen
 through a strided window view ``(N, C, *out, *K)`` (no copy). A convolution is then one
 matrix product between the weight and the im2col of that view; its adjoint (the input
 gradient, which is also a transposed convolution) is the matrix product the other way round
-followed by col2im, a loop over the kernel's K positions adding strided slices.
+followed by col2im, strided slice-adds over the kernel's K positions. No loop runs over
+pixels: a strided NumPy copy or add costs per contiguous run, so im2col and col2im go
+through the last dim's offsets first and then shift whole rows (see _two_stage).
 
 The three linear maps of a convolution -- ``conv(x, w)``, ``conv_transpose(g, w)`` and the
 weight gradient ``conv_weight(x, g)`` -- are each an op whose derivatives are the other two,
 so gradients of any order come out of the same three kernels. Pooling follows the same plan:
 max pooling's backward scatters into the argmax positions and is itself an op whose backward
-gathers from them; average pooling's backward is a col2im whose backward is average pooling.
+gathers from them; average pooling's backward is a col2im whose backward is average pooling;
+unfold (Im2Col) and fold (Col2Im) are each other's derivative.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
+from ..autograd import grad_mode
 from ._op import Op
 
 __all__ = [
@@ -41,8 +45,13 @@ __all__ = [
 def _pad(xp: Any, x: Any, lo: tuple, hi: tuple, value: float = 0) -> Any:
     if not any(lo) and not any(hi):
         return x
-    width = [(0, 0)] * (x.ndim - len(lo)) + list(zip(lo, hi))
-    return xp.pad(x, width, mode="constant", constant_values=value)
+    nd = len(lo)
+    size = x.shape[x.ndim - nd:]
+    shape = x.shape[:x.ndim - nd] + tuple(s + a + b for s, a, b in zip(size, lo, hi))
+    # One fill and one slice copy: xp.pad does the same work with far more Python overhead.
+    out = xp.full(shape, value, dtype=x.dtype) if value else xp.zeros(shape, dtype=x.dtype)
+    out[(Ellipsis,) + tuple(slice(a, a + s) for a, s in zip(lo, size))] = x
+    return out
 
 
 def _windows(xp: Any, x: Any, ksize: tuple, stride: tuple, dilation: tuple,
@@ -57,33 +66,128 @@ def _windows(xp: Any, x: Any, ksize: tuple, stride: tuple, dilation: tuple,
                                            strides)
 
 
+def _two_stage(ksize: tuple, stride: tuple) -> bool:
+    """Whether im2col/col2im go through the rows of the last dim first.
+
+    Copying the columns in one go moves runs of only ``out[-1]`` elements (a few floats for
+    a small image), and a strided copy costs per run. Expanding the last dim first (runs of
+    ``out[-1]``, but K_last times fewer of them) makes every other kernel position a shift by
+    whole rows, copied in runs of ``prod(out[-2:])`` when the second-last stride is 1.
+    """
+    return len(ksize) > 1 and stride[-2] == 1 and math.prod(ksize[:-1]) > 1
+
+
+def _span(k: int, d: int, o: int, s: int) -> slice:
+    """Where kernel offset k (dilation d) lands for the o outputs of stride s."""
+    return slice(k * d, k * d + (o - 1) * s + 1, s)
+
+
 def _im2col(xp: Any, x: Any, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
-            dilation: tuple, groups: int, out: tuple) -> Any:
-    """``(g, C/g * prod(K), N * prod(out))``: the columns a convolution multiplies."""
+            dilation: tuple, out: tuple, batch_first: bool = False) -> Any:
+    """The columns a convolution multiplies, ``(C, *K, N, *out)`` (``(N, C, *K, *out)``
+    with batch_first, unfold's order), contiguous."""
+    x = _pad(xp, x, lo, hi)
     n, c = x.shape[:2]
     nd = len(ksize)
-    win = _windows(xp, _pad(xp, x, lo, hi), ksize, stride, dilation, out)
-    perm = (1,) + tuple(range(2 + nd, 2 + 2 * nd)) + (0,) + tuple(range(2, 2 + nd))
-    return win.transpose(perm).reshape(groups, c // groups * math.prod(ksize),
-                                       n * math.prod(out))
+    st = x.strides
+    strided = xp.lib.stride_tricks.as_strided
+    bc = (n, c) if batch_first else (c,)  # the dims ahead of K
+    if not _two_stage(ksize, stride):
+        shape = bc + tuple(ksize) + (() if batch_first else (n,)) + tuple(out)
+        strides = ((st[0], st[1]) if batch_first else (st[1],)) + tuple(
+            st[2 + i] * dilation[i] for i in range(nd)) + (() if batch_first else (st[0],)) \
+            + tuple(st[2 + i] * stride[i] for i in range(nd))
+        return strided(x, shape, strides).copy()
+    # Rows (C, K_last, N, *P_lead, out_last), or (N, C, K_last, ...) with batch_first.
+    rows_shape = ((n, c, ksize[-1]) if batch_first else (c, ksize[-1], n)) + x.shape[2:-1] \
+        + (out[-1],)
+    rows_strides = ((st[0], st[1], st[-1] * dilation[-1]) if batch_first else
+                    (st[1], st[-1] * dilation[-1], st[0])) + st[2:-1] + (st[-1] * stride[-1],)
+    rows = strided(x, rows_shape, rows_strides).copy()
+    rs = rows.strides
+    lead = range(nd - 1)
+    k_lead = tuple(rs[3 + i] * dilation[i] for i in lead)
+    o_lead = tuple(rs[3 + i] * stride[i] for i in lead)
+    if batch_first:
+        shape = (n, c) + tuple(ksize) + tuple(out)
+        strides = (rs[0], rs[1]) + k_lead + (rs[2],) + o_lead + (rs[-1],)
+    else:
+        shape = (c,) + tuple(ksize) + (n,) + tuple(out)
+        strides = (rs[0],) + k_lead + (rs[1], rs[2]) + o_lead + (rs[-1],)
+    return strided(rows, shape, strides).copy()
 
 
-def _col2im(xp: Any, cols: Any, shape: tuple, ksize: tuple, stride: tuple, lo: tuple,
-            dilation: tuple, size: tuple, dtype: Any) -> Any:
-    """Add window values back into an ``(N, C, *size)`` array; ``cols(k)`` gives the
-    ``(N, C, *out)`` values at kernel position k. One strided slice-add per position."""
+def _col2im(xp: Any, cols: Any, n: int, ksize: tuple, stride: tuple, lo: tuple,
+            dilation: tuple, size: tuple, batch_first: bool = False) -> Any:
+    """The adjoint of _im2col: add columns ``(C, *K, N, *out)`` (or ``(N, C, *K, *out)``)
+    back into ``(N, C, *size)``, one strided slice-add per kernel position (per row offset,
+    then per last-dim offset, when _two_stage: longer runs, fewer passes)."""
     nd = len(ksize)
-    lead, out = shape[:-nd], shape[-nd:]
+    c = cols.shape[1 if batch_first else 0]
+    out = cols.shape[-nd:]
     padded = tuple(max(s + lo_, (o - 1) * st + (k - 1) * d + 1)
                    for s, lo_, o, st, k, d in zip(size, lo, out, stride, ksize, dilation))
-    dx = xp.zeros(lead + padded, dtype=dtype)
-    pre = (slice(None),) * len(lead)
-    for k in itertools.product(*(range(k) for k in ksize)):
-        sl = tuple(slice(k[i] * dilation[i], k[i] * dilation[i] + (out[i] - 1) * stride[i] + 1,
-                         stride[i]) for i in range(nd))
-        dx[pre + sl] += cols(k)
-    crop = tuple(slice(lo[i], lo[i] + size[i]) for i in range(nd))
-    return dx[pre + crop]
+    dx = xp.empty((n, c) + padded, dtype=cols.dtype)
+    dxt = dx if batch_first else dx.swapaxes(0, 1)  # in the order of the columns' lead dims
+    pre = (slice(None),) * (2 if batch_first else 1)  # the dims of cols ahead of K
+    if not _two_stage(ksize, stride):
+        parts = [((slice(None), slice(None)) + tuple(
+            _span(k[i], dilation[i], out[i], stride[i]) for i in range(nd)),
+            cols[pre + k]) for k in itertools.product(*(range(k) for k in ksize))]
+        _add_slices(dxt, parts)
+    else:
+        rows = xp.empty(((n, c, ksize[-1]) if batch_first else (c, ksize[-1], n))
+                        + padded[:-1] + (out[-1],), dtype=cols.dtype)
+        every = (slice(None),) * 3
+        _add_slices(rows, [(every + tuple(_span(k[i], dilation[i], out[i], stride[i])
+                                          for i in range(nd - 1)) + (slice(None),),
+                            cols[pre + k])
+                           for k in itertools.product(*(range(k) for k in ksize[:-1]))])
+        _add_slices(dxt, [((Ellipsis, _span(j, dilation[-1], out[-1], stride[-1])),
+                           rows[pre + (j,)]) for j in range(ksize[-1])])
+    if padded != tuple(size) or any(lo):
+        dx = xp.ascontiguousarray(dx[(Ellipsis,) + tuple(slice(a, a + s)
+                                                         for a, s in zip(lo, size))])
+    return dx
+
+
+def _add_slices(dst: Any, parts: list) -> None:
+    """``dst = sum of parts``, each ``(index, values)`` added at ``dst[index]``, into an
+    uninitialised ``dst``. When the first index is a prefix box (start 0, step 1 in every
+    dim) it is copied in and only the rest of dst zeroed: one pass fewer than a zero fill
+    followed by an add."""
+    (idx, first), rest = parts[0], parts[1:]
+    if idx[0] is Ellipsis:
+        idx = (slice(None),) * (dst.ndim - len(idx) + 1) + idx[1:]
+    if all(s.start in (None, 0) and s.step in (None, 1) for s in idx):
+        dst[idx] = first
+        for i, s in enumerate(idx):
+            if s.stop is not None and s.stop < dst.shape[i]:
+                dst[(slice(None),) * i + (slice(s.stop, None),)] = 0
+    else:
+        dst[...] = 0
+        dst[idx] += first
+    for idx, values in rest:
+        dst[idx] += values
+
+
+def _scatter(xp: Any, lead: tuple, ksize: tuple, stride: tuple, lo: tuple, dilation: tuple,
+             out: tuple, size: tuple, dtype: Any, put: Any) -> Any:
+    """An array ``(*lead, *size)`` of window values put back in place: ``put(i, view, add)``
+    writes kernel position i's ``(*lead, *out)`` values into ``view``, adding them when
+    windows overlap (else each input cell is in at most one window: plain writes)."""
+    nd = len(ksize)
+    padded = tuple(max(s + lo_, (o - 1) * st + (k - 1) * d + 1)
+                   for s, lo_, o, st, k, d in zip(size, lo, out, stride, ksize, dilation))
+    dx = xp.zeros(tuple(lead) + padded, dtype=dtype)
+    add = any(s < (k - 1) * d + 1 for s, k, d in zip(stride, ksize, dilation))
+    for i, k in enumerate(itertools.product(*(range(k) for k in ksize))):
+        sl = tuple(_span(k[j], dilation[j], out[j], stride[j]) for j in range(nd))
+        put(i, dx[(Ellipsis,) + sl], add)
+    if padded != tuple(size) or any(lo):
+        dx = xp.ascontiguousarray(dx[(Ellipsis,) + tuple(slice(a, a + s)
+                                                         for a, s in zip(lo, size))])
+    return dx
 
 
 def _out_size(size: tuple, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
@@ -92,39 +196,56 @@ def _out_size(size: tuple, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
                  for s, k, st, a, b, d in zip(size, ksize, stride, lo, hi, dilation))
 
 
-def _conv_fwd(xp: Any, x: Any, w: Any, stride: tuple, lo: tuple, hi: tuple, dilation: tuple,
-              groups: int) -> Any:
+def _conv_fwd(xp: Any, x: Any, w: Any, b: Any, stride: tuple, lo: tuple, hi: tuple,
+              dilation: tuple, groups: int) -> Any:
+    """One matrix product of the weight with the im2col of x; the bias is added in the
+    same pass that puts the result into ``(N, O, *out)`` order."""
     n = x.shape[0]
     o, ksize = w.shape[0], w.shape[2:]
     out = _out_size(x.shape[2:], ksize, stride, lo, hi, dilation)
-    col = _im2col(xp, x, ksize, stride, lo, hi, dilation, groups, out)
-    y = xp.matmul(w.reshape(groups, o // groups, -1), col)  # the one large product
-    return xp.ascontiguousarray(y.reshape((o, n) + out).swapaxes(0, 1))
+    col = _im2col(xp, x, ksize, stride, lo, hi, dilation, out)
+    # Explicit sizes throughout: a -1 cannot be inferred when the batch is empty.
+    ck, length = math.prod(w.shape[1:]), math.prod(out)
+    y = xp.matmul(w.reshape(groups, o // groups, ck), col.reshape(groups, ck, n * length))
+    y = y.reshape(o, n, length).swapaxes(0, 1)
+    res = xp.empty((n, o) + out, dtype=y.dtype)
+    if b is not None:
+        xp.add(y, b[:, None], out=res.reshape(n, o, length))
+    else:
+        res.reshape(n, o, length)[...] = y
+    return res
+
+
+def _grad_matrix(xp: Any, g: Any, groups: int) -> Any:
+    """``(G, O/G, N * prod(out))``: an output-shaped gradient as the products need it."""
+    n, o = g.shape[:2]
+    length = math.prod(g.shape[2:])
+    return xp.ascontiguousarray(g.reshape(n, o, length).swapaxes(0, 1)).reshape(
+        groups, o // groups, n * length)
 
 
 def _conv_t_fwd(xp: Any, g: Any, w: Any, stride: tuple, lo: tuple, dilation: tuple,
-                groups: int, size: tuple) -> Any:
+                groups: int, size: tuple, gmat: Any = None) -> Any:
     """The adjoint of _conv_fwd in its input: ``W^T @ g`` then col2im into ``size``."""
     n, cin = g.shape[:2]
     out = g.shape[2:]
     ksize = w.shape[2:]
     cout = w.shape[1] * groups
-    wm = w.reshape(groups, cin // groups, -1).transpose(0, 2, 1)
-    gm = g.swapaxes(0, 1).reshape(groups, cin // groups, -1)
-    cols = xp.matmul(wm, gm).reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
-    dx = _col2im(xp, lambda k: cols[(slice(None),) + k].swapaxes(0, 1), (n, cout) + out,
-                 ksize, stride, lo, dilation, size, cols.dtype)
-    return xp.ascontiguousarray(dx)
+    wm = w.reshape(groups, cin // groups, math.prod(w.shape[1:])).transpose(0, 2, 1)
+    cols = xp.matmul(wm, _grad_matrix(xp, g, groups) if gmat is None else gmat)
+    cols = cols.reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
+    return _col2im(xp, cols, n, ksize, stride, lo, dilation, size)
 
 
 def _conv_w_fwd(xp: Any, x: Any, g: Any, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
-                dilation: tuple, groups: int) -> Any:
+                dilation: tuple, groups: int, gmat: Any = None) -> Any:
     """The weight gradient: ``g @ im2col(x)^T``, shape ``(O, C/g, *K)``."""
     o = g.shape[1]
-    out = g.shape[2:]
-    col = _im2col(xp, x, ksize, stride, lo, hi, dilation, groups, out)
-    gm = g.swapaxes(0, 1).reshape(groups, o // groups, -1)
-    gw = xp.matmul(gm, col.transpose(0, 2, 1))
+    col = _im2col(xp, x, ksize, stride, lo, hi, dilation, g.shape[2:])
+    col = col.reshape(groups, x.shape[1] // groups * math.prod(ksize),
+                      g.shape[0] * math.prod(g.shape[2:]))
+    gw = xp.matmul(_grad_matrix(xp, g, groups) if gmat is None else gmat,
+                   col.transpose(0, 2, 1))
     return gw.reshape((o, x.shape[1] // groups) + tuple(ksize))
 
 
@@ -148,28 +269,54 @@ class Convolution(Op, name="ConvolutionBackward0"):
     def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups):
         _set_geom(ctx, stride, lo, hi, dilation, groups)
         ctx.size, ctx.ksize = x.shape[2:], w.shape[2:]
-        y = _conv_fwd(xp, x, w, stride, lo, hi, dilation, groups)
-        if b is not None:
-            y += _bias_shape(b, len(stride))
-        return y
+        return _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups)
 
     def grad_x(ctx, grad, w):
-        return ConvTranspose.apply(grad, w, None, size=ctx.size, **_geom(ctx))
+        return ConvTranspose.apply(grad, w, None, size=ctx.size,
+                                   gmat=_shared_grad_matrix(ctx, grad, 0), **_geom(ctx))
 
     def grad_w(ctx, grad, x):
-        return ConvWeight.apply(x, grad, ksize=ctx.ksize, **_geom(ctx))
+        return ConvWeight.apply(x, grad, ksize=ctx.ksize, gmat=_shared_grad_matrix(ctx, grad, 1),
+                                **_geom(ctx))
 
     def grad_b(ctx, grad):
+        gm = _shared_grad_matrix(ctx, grad, 2)
+        if gm is not None:  # plain backward: row sums of the matrix, one product
+            xp = np if gm.__class__ is np.ndarray else _array_module(gm)
+            gm = gm.reshape(grad.shape[1], gm.shape[-1])
+            return Tensor._make(xp.matmul(gm, xp.ones(gm.shape[-1], dtype=gm.dtype)))
         return grad.sum((0,) + tuple(range(2, grad.ndim)))
+
+
+def _shared_grad_matrix(ctx: Any, grad: Tensor, i: int) -> Any:
+    """For a plain backward (None under create_graph), the output gradient as _grad_matrix
+    lays it out, built once for all of a convolution's formulas; formula ``i`` (0: input,
+    1: weight, 2: bias) that is the last one run lets the cache go."""
+    if grad_mode._state.enabled or grad._data.dtype.kind not in "fc":
+        return None
+    cache = ctx.__dict__.get("_gmat")
+    if cache is None or cache[0] is not grad:
+        g = grad._data
+        xp = np if g.__class__ is np.ndarray else _array_module(g)
+        cache = ctx._gmat = (grad, _grad_matrix(xp, g, ctx.groups))
+    if i >= max(j for j, n in enumerate(ctx.needs_input_grad) if n):
+        del ctx._gmat
+    return cache[1]
+
+
+def _array_module(a: Any) -> Any:
+    from .._device import array_module
+
+    return array_module(a)
 
 
 class ConvTranspose(Op, name="ConvolutionBackward0"):
     """Transposed convolution into a given spatial ``size`` (the adjoint of Convolution)."""
 
-    def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups, size):
+    def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups, size, gmat=None):
         _set_geom(ctx, stride, lo, hi, dilation, groups)
         ctx.ksize = w.shape[2:]
-        y = _conv_t_fwd(xp, x, w, stride, lo, dilation, groups, size)
+        y = _conv_t_fwd(xp, x, w, stride, lo, dilation, groups, size, gmat)
         if b is not None:
             y += _bias_shape(b, len(stride))
         return y
@@ -185,12 +332,13 @@ class ConvTranspose(Op, name="ConvolutionBackward0"):
 
 
 class ConvWeight(Op, name="ConvolutionBackwardBackward0"):
-    """The weight gradient of a convolution, ``conv_weight(x, g)``: linear in x and in g."""
+    """The weight gradient of a convolution, ``conv_weight(x, g)``: linear in x and in g.
+    ``gmat``, when given, is g as _grad_matrix lays it out."""
 
-    def forward(ctx, xp, x, g, *, ksize, stride, lo, hi, dilation, groups):
+    def forward(ctx, xp, x, g, *, ksize, stride, lo, hi, dilation, groups, gmat=None):
         _set_geom(ctx, stride, lo, hi, dilation, groups)
         ctx.size = x.shape[2:]
-        return _conv_w_fwd(xp, x, g, ksize, stride, lo, hi, dilation, groups)
+        return _conv_w_fwd(xp, x, g, ksize, stride, lo, hi, dilation, groups, gmat)
 
     def grad_x(ctx, grad, g):
         return ConvTranspose.apply(g, grad, None, size=ctx.size, **_geom(ctx))
@@ -486,6 +634,20 @@ def _lowest(dtype: Any) -> Any:
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
 
+def _nan_argmax(xp: Any, views: list, small: Any) -> Any:
+    """PyTorch's max-pool argmax with NaNs about: the last NaN of a window, else the first
+    maximum. ``arg += m * (i - arg)`` is exact in wrapping integer arithmetic."""
+    values = views[0].copy()
+    arg = xp.zeros(values.shape, dtype=small)
+    for i in range(1, len(views)):
+        v = views[i]
+        m = v > values
+        m |= xp.isnan(v)
+        xp.maximum(values, v, out=values)
+        arg += m.view(np.uint8).astype(small, copy=False) * (small(i) - arg)
+    return arg
+
+
 class _MaxPoolBase(Op):
     """max pooling: values and flat indices into each input plane (int64)."""
 
@@ -501,21 +663,18 @@ class _MaxPoolBase(Op):
         # K passes over output-sized arrays beat an argmax along a short copied last axis.
         # PyTorch's rule is "val > max or isnan(val)": ties keep the first, NaN the last.
         kp = math.prod(ksize)
-        # The argmax as a small unsigned int, updated without branches: arg += m * (i - arg)
-        # is exact in wrapping integer arithmetic (and far faster than a masked store).
         small = np.uint8 if kp < 256 else np.int32
-        values = arg = None
-        for i, k in enumerate(itertools.product(*(range(k) for k in ksize))):
-            v = win[(Ellipsis,) + k]
-            if values is None:
-                values = v.copy()
-                arg = xp.zeros(v.shape, dtype=small)
-                continue
-            m = v > values
-            if x.dtype.kind in "fc":
-                m |= xp.isnan(v)
+        views = [win[(Ellipsis,) + k] for k in itertools.product(*(range(k) for k in ksize))]
+        values = views[0].copy()
+        arg = xp.zeros(values.shape, dtype=small)
+        for i in range(1, kp):
+            v = views[i]
+            # The argmax is the last position that strictly raised the running max, so a
+            # running maximum of i * (raised) finds it without a masked store.
+            xp.maximum(arg, (v > values).view(np.uint8) * small(i), out=arg)
             xp.maximum(values, v, out=values)  # NaN-propagating, as the rule above
-            arg += m.view(np.uint8).astype(small, copy=False) * (small(i) - arg)
+        if x.dtype.kind in "fc" and kp > 1 and bool(xp.isnan(values).any()):
+            arg = _nan_argmax(xp, views, small)  # a NaN window: the exact rule, slower
         ctx.arg = arg[..., None]
         if not indices:  # max_pool2d without return_indices: skip the flat index arithmetic
             return values, xp.empty((0,), dtype=np.int64)
@@ -564,16 +723,23 @@ class MaxPoolGrad(Op, name="MaxPool2DWithIndicesBackwardBackward0"):
         ksize, stride, lo, dilation, out = geom
         nd = len(ksize)
         arg0 = arg[..., 0]
-        flat_k = {k: i for i, k in enumerate(itertools.product(*(range(k) for k in ksize)))}
         if g.dtype.kind in "fc" and not bool(xp.isfinite(g).all()):
             zero = xp.zeros((), dtype=g.dtype)  # inf * 0 would leak NaN into other cells
 
-            def pick(k: tuple) -> Any:
-                return xp.where(arg0 == flat_k[k], g, zero)
+            def put(i: int, view: Any, add: bool) -> None:
+                v = xp.where(arg0 == i, g, zero)
+                if add:
+                    view += v
+                else:
+                    view[...] = v
         else:
-            def pick(k: tuple) -> Any:
-                return g * (arg0 == flat_k[k])
-        return _col2im(xp, pick, g.shape, ksize, stride, lo, dilation, shape[-nd:], g.dtype)
+            def put(i: int, view: Any, add: bool) -> None:
+                if add:
+                    view += g * (arg0 == i)
+                else:  # straight into the strided slice: no temporary
+                    xp.multiply(g, arg0 == i, out=view)
+        return _scatter(xp, g.shape[:-nd], ksize, stride, lo, dilation, out, shape[-nd:],
+                        g.dtype, put)
 
     def grad_g(ctx, grad):
         return MaxPoolGather.apply(grad, arg=ctx.arg, geom=ctx.geom)
@@ -744,8 +910,14 @@ class AvgPoolGrad(Op, name="AvgPool2DBackwardBackward0"):
         div = _avg_divisor(xp, shape[-nd:], ksize, stride, lo, out, count_include_pad,
                            divisor_override, g.dtype)
         gd = (g / div).astype(g.dtype, copy=False)
-        return _col2im(xp, lambda k: gd, g.shape, ksize, stride, lo, (1,) * nd, shape[-nd:],
-                       g.dtype)
+
+        def put(i: int, view: Any, add: bool) -> None:
+            if add:
+                view += gd
+            else:
+                view[...] = gd
+        return _scatter(xp, g.shape[:-nd], ksize, stride, lo, (1,) * nd, out, shape[-nd:],
+                        g.dtype, put)
 
     def grad_g(ctx, grad):
         op = AvgPool2D if len(ctx.attrs["ksize"]) == 2 else AvgPool3D
@@ -1027,42 +1199,125 @@ def adaptive_max_pool1d(input: Tensor, output_size: Any,
 
 # -- unfold / fold (im2col as a user op) -----------------------------------------------------------
 
+class Im2Col(Op, name="Im2ColBackward0"):
+    """unfold: ``(N, C, H, W)`` to ``(N, C * kh * kw, L)``, or ``(C, H, W)`` to
+    ``(C * kh * kw, L)``; its adjoint is Col2Im."""
+
+    def forward(ctx, xp, x, *, ksize, dilation, pad, stride):
+        ctx.attrs = dict(ksize=ksize, dilation=dilation, pad=pad, stride=stride)
+        ctx.size = size = x.shape[-2:]
+        out = _out_size(size, ksize, stride, pad, pad, dilation)
+        xb = x if x.ndim == 4 else x[None]
+        cols = _im2col(xp, xb, ksize, stride, pad, pad, dilation, out, batch_first=True)
+        return cols.reshape(x.shape[:-3] + (x.shape[-3] * math.prod(ksize), math.prod(out)))
+
+    def grad_x(ctx, grad):
+        return Col2Im.apply(grad, size=ctx.size, **ctx.attrs)
+
+
+class Col2Im(Op, name="Col2ImBackward0"):
+    """fold: ``(N, C * kh * kw, L)`` summed into ``(N, C, *size)`` (or unbatched, without
+    N); its adjoint is Im2Col."""
+
+    def forward(ctx, xp, x, *, size, ksize, dilation, pad, stride):
+        ctx.attrs = dict(ksize=ksize, dilation=dilation, pad=pad, stride=stride)
+        out = _out_size(size, ksize, stride, pad, pad, dilation)
+        xb = x if x.ndim == 3 else x[None]
+        n = xb.shape[0]
+        cols = xb.reshape((n, xb.shape[1] // math.prod(ksize)) + tuple(ksize) + tuple(out))
+        y = _col2im(xp, cols, n, ksize, stride, pad, dilation, size, batch_first=True)
+        return y if x.ndim == 3 else y[0]
+
+    def grad_x(ctx, grad):
+        return Im2Col.apply(grad, **ctx.attrs)
+
+
+def _fold_args(kernel_size: Any, dilation: Any, padding: Any, stride: Any) -> tuple:
+    """ATen's im2col/col2im argument checks, in its order and with its messages."""
+    ksize, dil, pad, st = (_pair_arg(v, "kernel_size") for v in (kernel_size, dilation,
+                                                                   padding, stride))
+    if any(k <= 0 for k in ksize):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: "
+                           f"{ksize[0]} kernel_width: {ksize[1]}")
+    if any(s <= 0 for s in st):
+        raise RuntimeError(f"stride should be greater than zero, but got stride_height: "
+                           f"{st[0]} stride_width: {st[1]}")
+    if any(d <= 0 for d in dil):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: "
+                           f"{dil[0]} dilation_width: {dil[1]}")
+    if any(p < 0 for p in pad):
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {pad[0]} "
+                           f"pad_width: {pad[1]}")
+    return ksize, dil, pad, st
+
+
+def _pair_arg(v: Any, name: str) -> tuple:
+    if isinstance(v, (int, np.integer)):
+        return (int(v),) * 2
+    v = tuple(int(i) for i in v)
+    if len(v) != 2:
+        raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(v)}")
+    return v
+
+
+def _geometry_str(ksize: tuple, dil: tuple, pad: tuple) -> str:
+    return (f"kernel_size=({ksize[0]}, {ksize[1]}), dilation=({dil[0]}, {dil[1]}), "
+            f"padding=({pad[0]}, {pad[1]})")
+
+
 def unfold(input: Tensor, kernel_size: Any, dilation: Any = 1, padding: Any = 0,
            stride: Any = 1) -> Tensor:
-    """torch.nn.functional.unfold: ``(N, C*prod(K), L)`` columns, via a ones convolution."""
-    from .creation import eye
-
-    if input.ndim not in (3, 4):
-        raise NotImplementedError("Input Error: Only 3D or 4D input Tensors are supported "
-                                  f"(got {input.ndim}D)")
-    batched = input.ndim == 4
-    x = input if batched else input.unsqueeze(0)
-    ksize = _tuple(kernel_size, 2, "kernel_size")
-    c = x.shape[1]
-    kp = math.prod(ksize)
-    # A grouped convolution with one-hot kernels copies each window element to a channel.
-    w = eye(kp, dtype=x.dtype, device=x.device).reshape((kp, 1) + ksize).repeat(c, 1, 1, 1)
-    y = conv2d(x, w, None, stride, padding, dilation, groups=c)
-    y = y.reshape(y.shape[0], c * kp, -1)
-    return y if batched else y.squeeze(0)
+    """torch.nn.functional.unfold: ``(N, C*prod(K), L)`` columns (one node: Im2Col)."""
+    if input.ndim < 3:  # ATen reads sizes 1 and 2 before its own check
+        if input.ndim == 0:
+            raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+        _wrap_dim(input.ndim, input.ndim)
+    ksize, dil, pad, st = _fold_args(kernel_size, dilation, padding, stride)
+    shape = tuple(input.shape)
+    if input.ndim not in (3, 4) or 0 in shape[-3:]:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size "
+                           f"and other non-zero dimensions for input, but got: "
+                           f"{_shape_str(shape)}")
+    if input.dtype.is_floating_point is False and not input.dtype.is_complex:
+        raise NotImplementedError(f'"im2col_out_cpu" not implemented for '
+                                  f"'{_scalar_name(input)}'")
+    size = shape[-2:]
+    out = _out_size(size, ksize, st, pad, pad, dil)
+    if any(o < 1 for o in out):
+        raise RuntimeError(f"Given input with spatial size ({size[0]}, {size[1]}), "
+                           f"{_geometry_str(ksize, dil, pad)}, calculated shape of the array of "
+                           f"sliding blocks as ({out[0]}, {out[1]}), but its components must be "
+                           "at least one.")
+    return Im2Col.apply(input, ksize=ksize, dilation=dil, pad=pad, stride=st)
 
 
 def fold(input: Tensor, output_size: Any, kernel_size: Any, dilation: Any = 1,
          padding: Any = 0, stride: Any = 1) -> Tensor:
-    """torch.nn.functional.fold: the adjoint of unfold (overlaps are summed)."""
-    from .creation import eye
-
-    batched = input.ndim == 3
-    x = input if batched else input.unsqueeze(0)
-    ksize = _tuple(kernel_size, 2, "kernel_size")
-    size = _tuple(output_size, 2, "output_size")
-    stride_, pad, dil = (_tuple(v, 2, n) for v, n in ((stride, "stride"), (padding, "padding"),
-                                                      (dilation, "dilation")))
+    """torch.nn.functional.fold: the adjoint of unfold, overlaps summed (one node: Col2Im)."""
+    size = _pair_arg(output_size, "output_size")
+    ksize, dil, pad, st = _fold_args(kernel_size, dilation, padding, stride)
+    shape = tuple(input.shape)
+    if not ((input.ndim == 2 and 0 not in shape) or (input.ndim == 3 and 0 not in shape[1:])):
+        raise RuntimeError("Expected 2D or 3D (batch mode) tensor for input with possibly 0 "
+                           "batch size and non-zero dimensions for input, but got: "
+                           f"{_shape_str(shape)}")
+    planes, length = shape[-2:]
     kp = math.prod(ksize)
-    c = x.shape[1] // kp
-    out = _out_size(size, ksize, stride_, pad, pad, dil)
-    w = eye(kp, dtype=x.dtype, device=x.device).reshape((kp, 1) + ksize).repeat(c, 1, 1, 1)
-    g = x.reshape((x.shape[0], c * kp) + out)
-    y = ConvTranspose.apply(g, w, None, stride=stride_, lo=pad, hi=pad, dilation=dil, groups=c,
-                            size=size)
-    return y if batched else y.squeeze(0)
+    if planes % kp:
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product "
+                           f"of kernel_size, but got input.size(1)={planes} and kernel_size="
+                           f"({ksize[0]}, {ksize[1]}).")
+    out = _out_size(size, ksize, st, pad, pad, dil)
+    geom = (f"Given output_size=({size[0]}, {size[1]}), {_geometry_str(ksize, dil, pad)}, "
+            f"stride=({st[0]}, {st[1]})")
+    if length != out[0] * out[1]:
+        raise RuntimeError(f"{geom}, expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {out[0]} * {out[1]} = "
+                           f"{out[0] * out[1]}, but got input.size(2)={length}.")
+    if any(o < 1 for o in out):
+        raise RuntimeError(f"{geom}, calculated shape of the array of sliding blocks as "
+                           f"({out[0]}, {out[1]}), which is too small (non-positive)")
+    if input.dtype.is_floating_point is False and not input.dtype.is_complex:
+        raise NotImplementedError(f'"col2im_out_cpu" not implemented for '
+                                  f"'{_scalar_name(input)}'")
+    return Col2Im.apply(input, size=size, ksize=ksize, dilation=dil, pad=pad, stride=st)

@@ -160,6 +160,14 @@ class NllLoss(Op, name="NllLossBackward0"):
         coef = -ctx.w
         if ctx.reduction == "mean":
             coef = coef / ctx.total if ctx.total else coef * 0
+        if not grad_mode._state.enabled:
+            # Plain backward: zeros with each row's one value put at its target, rather than
+            # a dense one-hot product over all the classes.
+            g = grad._data
+            vals = xp.where(ctx.w != 0, coef * g, 0).astype(g.dtype, copy=False)
+            out = xp.zeros(ctx.shape, dtype=g.dtype)
+            xp.put_along_axis(out, ctx.idx, xp.expand_dims(vals, ctx.axis), ctx.axis)
+            return Tensor._make(out)
         classes = [1] * len(ctx.shape)
         classes[ctx.axis] = ctx.shape[ctx.axis]
         hot = xp.arange(ctx.shape[ctx.axis]).reshape(classes) == ctx.idx  # one-hot targets

@@ -605,6 +605,12 @@ class ThresholdBackward(Op, name="ThresholdBackwardBackward0"):
 
     def forward(ctx, xp, grad, result):
         ctx.mask = result <= 0
+        if grad.dtype.kind == "f" and bool(xp.isfinite(grad).all()):
+            # A product with the mask is exact for finite gradients and ~20x faster than
+            # where(), whose branches mispredict on a random mask; inf * 0 would give nan.
+            out = grad * ~ctx.mask
+            out += 0.0  # -0.0 (a negative gradient times 0) becomes 0.0, as torch's
+            return out
         return xp.where(ctx.mask, 0, grad).astype(grad.dtype, copy=False)
 
     def grad_grad(ctx, grad):
