@@ -5,6 +5,8 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+import numpy as np
+
 from .. import _tensor as _T  # partially imported here (it imports us); used at call time
 from .._device import array_module
 from .engine import run_backward
@@ -70,7 +72,8 @@ def _make_grads(outputs: tuple, grads: tuple) -> list:
                     raise RuntimeError("grad can be implicitly created only for real scalar "
                                        f"outputs but got {o.dtype}")
                 data = o._data
-                g = Tensor._make(array_module(data).ones(data.shape, data.dtype))
+                xp = np if data.__class__ is np.ndarray else array_module(data)
+                g = Tensor._make(xp.ones(data.shape, data.dtype))
         else:
             raise TypeError(f"gradients can be either Tensors or None, but got "
                             f"{type(g).__name__}")

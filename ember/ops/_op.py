@@ -272,8 +272,10 @@ class Op(Node):
                     for f, need in zip(self._formulas, self.needs_input_grad)]
         if not keep_graph and self._saved:
             self._saved = _FREED
-        return [_finish_grad(g, m) if g is not None and m is not None else None
-                for g, m in zip(outs, self._meta)]
+        # (Most gradients already have their input's shape and dtype: no call for those.)
+        return [g if g is None or m is None or g.__class__ is Tensor
+                and g._data.shape == m[0] and g._data.dtype == m[1]
+                else _finish_grad(g, m) for g, m in zip(outs, self._meta)]
 
     def _num_outputs(self) -> int:
         return self.n_outputs
