@@ -509,3 +509,29 @@ def test_cuda_autocast_float16_and_banned_bce():
     scaler.step(opt)
     scaler.update()
     assert scaler.get_scale() == 2.0**16
+
+
+@pytest.mark.skipif(not HAS_BF16, reason="ember.bfloat16 needs ml_dtypes")
+@pytest.mark.parametrize("case", ["conv_bf16_input", "linear_1d", "matmul_1d", "cross_entropy"])
+def test_composites_cast_at_entry(case):
+    """conv/linear/matmul/cross_entropy decide at the function, as in torch: low-precision
+    inputs meet float32 weights without an error, and results have torch's dtype."""
+    def run(m):
+        m.manual_seed(0)
+        x = m.tensor(np.linspace(-1, 1, 4 * 3 * 6 * 6, dtype=np.float32).reshape(4, 3, 6, 6))
+        w = m.tensor(np.linspace(-0.5, 0.5, 5 * 3 * 3 * 3, dtype=np.float32).reshape(5, 3, 3, 3))
+        with m.autocast("cpu"):
+            if case == "conv_bf16_input":
+                y = m.nn.functional.conv2d(x.to(m.bfloat16), w)
+            elif case == "linear_1d":
+                y = m.nn.functional.linear(x[0, 0, 0], x[0, 0, :5])
+            elif case == "matmul_1d":
+                y = m.matmul(x[0, 0, 0], x[0, 0])
+            else:
+                y = m.nn.functional.cross_entropy(x[:, :, 0, 0].to(m.bfloat16),
+                                                  m.tensor([0, 1, 2, 0]))
+        return y.dtype, y.float().detach().numpy()
+
+    (de, ve), (dt, vt) = run(ember), run(torch)
+    assert str(de) == str(dt)
+    np.testing.assert_allclose(ve, vt, rtol=2e-2, atol=2e-2)

@@ -126,15 +126,13 @@ _TABLES = {"cpu": _CPU_TABLE, "cuda": _CUDA_TABLE}
 # Where ember's op-level decision still differs from PyTorch's function-level one: the
 # composite functions below would call ``cast_at_entry`` at their start to match exactly.
 COMPOSITE_GAPS = {
-    "matmul/linear with a 1-D operand": "ember runs dot/mv, which are not in the CPU list; "
-                                        "PyTorch casts because matmul/linear are",
-    "conv1d/2d/3d, inverse, linalg.solve, nn.LSTM with low-precision inputs": "ember checks "
-        "dtypes before the op runs, so a float16/bfloat16 input with float32 weights raises "
-        "instead of being cast (float32 inputs, the usual case, match)",
+    "inverse, linalg.solve, nn.LSTM with low-precision inputs": "ember checks dtypes before "
+        "the op runs, so a float16/bfloat16 input with float32 weights raises instead of "
+        "being cast (float32 inputs, the usual case, match)",
     "einsum": "ember's einsum is one node and is not cast; PyTorch casts the bmm it makes",
-    "cross_entropy, l1_loss, kl_div and the other composite losses": "on low-precision "
-        "inputs, ember casts at the first listed op inside (nll_loss, ...) rather than at "
-        "the function's entry; float32 inputs give the same result",
+    "l1_loss, kl_div and the other composite losses": "on low-precision inputs, ember casts "
+        "at the first listed op inside rather than at the function's entry; float32 inputs "
+        "give the same result",
     "in-place ops (x.addmm_(...))": "PyTorch never autocasts them; ember casts the op's "
                                     "inputs and writes the result back in x's dtype",
 }

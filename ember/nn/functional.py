@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..amp import autocast_mode
 from ..autograd import grad_mode
 from ..ops import activation as _act
 from ..ops import loss as _loss
@@ -85,6 +86,8 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
         dim = _act._softmax_dim("softmax", input.ndim, _stacklevel)
     return _act.softmax(input, dim, dtype=dtype)
 
+_amp_state = autocast_mode._state
+
 
 def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
                 dtype: Any = None) -> Tensor:
@@ -128,6 +131,8 @@ def tanh(input: Tensor) -> Tensor:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """torch.nn.functional.linear: input @ weight.T + bias, as ATen's linear builds it."""
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        input, weight, bias = autocast_mode.cast_at_entry("linear", input, weight, bias)
     from ..ops.linalg import Addmm
 
     nd = input._data.ndim

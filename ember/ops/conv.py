@@ -26,8 +26,11 @@ from typing import Any
 import numpy as np
 
 from .._tensor import Tensor, _wrap_dim
+from ..amp import autocast_mode
 from ..autograd import grad_mode
 from ._op import Op
+
+_amp_state = autocast_mode._state
 
 __all__ = [
     "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d",
@@ -269,7 +272,9 @@ class Convolution(Op, name="ConvolutionBackward0"):
     def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups):
         _set_geom(ctx, stride, lo, hi, dilation, groups)
         ctx.size, ctx.ksize = x.shape[2:], w.shape[2:]
-        return _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups)
+        y = _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups)
+        # ml_dtypes' bfloat16 products come back in float32; torch keeps bfloat16.
+        return y if y.dtype == x.dtype else y.astype(x.dtype)
 
     def grad_x(ctx, grad, w):
         return ConvTranspose.apply(grad, w, None, size=ctx.size,
@@ -319,7 +324,7 @@ class ConvTranspose(Op, name="ConvolutionBackward0"):
         y = _conv_t_fwd(xp, x, w, stride, lo, dilation, groups, size, gmat)
         if b is not None:
             y += _bias_shape(b, len(stride))
-        return y
+        return y if y.dtype == x.dtype else y.astype(x.dtype)
 
     def grad_x(ctx, grad, w):
         return Convolution.apply(grad, w, None, **_geom(ctx))
@@ -495,6 +500,8 @@ def _conv_prep(name: str, nd: int, x: Tensor, w: Tensor, b: Tensor | None, strid
 
 def _conv(name: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None,
           stride: Any, padding: Any, dilation: Any, groups: int) -> Tensor:
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        input, weight, bias = autocast_mode.cast_at_entry(name, input, weight, bias)
     stride, lo, hi, dilation, batched = _conv_prep(name, nd, input, weight, bias, stride,
                                                    padding, dilation, groups)
     x = input if batched else input.unsqueeze(0)
@@ -524,6 +531,8 @@ def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: An
 def _conv_transpose(name: str, nd: int, input: Tensor, weight: Tensor,
                     bias: Tensor | None, stride: Any, padding: Any, output_padding: Any,
                     groups: int, dilation: Any) -> Tensor:
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        input, weight, bias = autocast_mode.cast_at_entry(name, input, weight, bias)
     stride, lo, hi, dilation, batched = _conv_prep(name, nd, input, weight, bias, stride,
                                                    padding, dilation, groups, transposed=True)
     op = _tuple(output_padding, nd, "output_padding")

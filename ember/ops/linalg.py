@@ -18,6 +18,7 @@ import numpy as np
 from .. import _dtype
 from .._device import array_module
 from .._tensor import Tensor, _wrap_dim
+from ..amp import autocast_mode
 from ..autograd import grad_mode
 from ..autograd.graph import SECOND_BACKWARD, SavedTensor
 from ._op import _FREED, Op
@@ -40,6 +41,8 @@ _CPP_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
              "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
              "bool": "bool", "complex64": "c10::complex<float>",
              "complex128": "c10::complex<double>"}
+
+_amp_state = autocast_mode._state
 
 
 def _word(a: Any) -> str:
@@ -439,6 +442,8 @@ ger = outer
 
 def matmul(input: Tensor, other: Tensor, *, out: Any = None) -> Tensor:
     """torch.matmul, decomposed as ATen's ``_matmul_impl`` decomposes it."""
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        input, other = autocast_mode.cast_at_entry("matmul", input, other)
     return _out(_matmul(input, other), out)
 
 

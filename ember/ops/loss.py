@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
+from ..amp import autocast_mode
 from ..autograd import grad_mode
 from ._op import Op
 
@@ -28,6 +29,8 @@ __all__ = ["cosine_similarity", "pairwise_distance", "binary_cross_entropy_with_
 __methods__: list = []
 
 _REDUCTIONS = ("none", "mean", "sum")
+
+_amp_state = autocast_mode._state
 
 
 def reduction_string(size_average: Any, reduce: Any, reduction: str) -> str:
@@ -242,6 +245,9 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None,
                   reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
     """torch.nn.functional.cross_entropy: class indices or class probabilities as target."""
     from .activation import log_softmax
+
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        input, = autocast_mode.cast_at_entry("cross_entropy_loss", input)
 
     reduction = reduction_string(size_average, reduce, reduction)
     if not 0.0 <= label_smoothing <= 1.0:
