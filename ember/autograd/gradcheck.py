@@ -10,8 +10,9 @@ multiplied by grad_output, and undefined (None) output gradients are handled. Wi
 ``check_forward_ad`` the same numerical Jacobian is compared with one built column by column
 from forward-mode AD (one-hot tangents), or in fast mode J u with a random u.
 
-Real inputs and outputs only (ember has no complex autograd checks and no vmap:
-``check_batched_grad`` and ``check_batched_forward_grad`` have nothing to compare).
+Complex inputs and outputs are checked as torch checks them, through their real and
+imaginary parts (``_realified``). ember has no vmap: ``check_batched_grad`` and
+``check_batched_forward_grad`` have nothing to compare.
 """
 
 from __future__ import annotations
@@ -165,6 +166,11 @@ def _gradcheck_helper(func: Callable, inputs: Any, eps: float, atol: float, rtol
     _check_inputs(tupled_inputs)
     func_out = func(*tupled_inputs)
     outputs = _differentiable_outputs(func_out)
+    if any(_is_complex(x) for x in tupled_inputs if _needs_grad(x)) or \
+            any(_is_complex(o) for o in outputs):
+        func, tupled_inputs = _realified(func, tupled_inputs)
+        func_out = func(*tupled_inputs)
+        outputs = _differentiable_outputs(func_out)
     if check_backward_ad:
         check = _fast_gradcheck if fast_mode else _slow_gradcheck
         check(func, func_out, tupled_inputs, outputs, eps, rtol, atol, check_grad_dtypes,
@@ -180,6 +186,37 @@ def _gradcheck_helper(func: Callable, inputs: Any, eps: float, atol: float, rtol
     if check_undefined_grad:
         _test_undefined_backward_mode(func, outputs, tupled_inputs)
     return True
+
+
+def _is_complex(x: Any) -> bool:
+    return isinstance(x, _tensor.Tensor) and x._data.dtype.kind == "c"
+
+
+def _realified(func: Callable, inputs: tuple) -> tuple:
+    """The function of real tensors that torch checks in place of a complex one: every
+    complex input that requires grad is given as its real and imaginary parts, and every
+    complex output is returned as its real and imaginary parts. Its real Jacobian holds all
+    of the complex function's Wirtinger derivatives, so checking it checks PyTorch's
+    convention (grad * conj(df/dz) for holomorphic f) without a formula of its own."""
+    split = [_needs_grad(x) and _is_complex(x) for x in inputs]
+    real_inputs: list = []
+    for x, c in zip(inputs, split):
+        if c:
+            real_inputs += [x.real.detach().clone().requires_grad_(),
+                            x.imag.detach().clone().requires_grad_()]
+        else:
+            real_inputs.append(x)
+
+    def real_func(*args: Any) -> tuple:
+        it = iter(args)
+        rebuilt = [next(it) + next(it) * 1j if c else next(it) for c in split]
+        out = func(*rebuilt)
+        flat: list = []
+        for o in out if isinstance(out, (tuple, list)) else (out,):
+            flat += [o.real, o.imag] if _is_complex(o) else [o]
+        return tuple(flat)
+
+    return real_func, tuple(real_inputs)
 
 
 def _check_inputs(tupled_inputs: tuple) -> None:

@@ -56,3 +56,31 @@ def test_binary_complex_gradient(name):
     assert (be is None) == (bt is None)
     if bt is not None:
         np.testing.assert_allclose(be, bt, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["exp", "sin", "sqrt", "reciprocal", "sgn", "angle", "abs",
+                                  "tanh", "log"])
+def test_gradcheck_of_complex_functions(name):
+    # ember's gradcheck checks complex functions through their real and imaginary parts,
+    # as torch's does: finite differences, independent of either library's formulas.
+    z = ember.tensor(Z, requires_grad=True)
+    assert ember.autograd.gradcheck(getattr(ember, name), (z,))
+
+
+def test_gradcheck_catches_a_missing_conjugate_as_torch_does():
+    def run(lib):
+        class Exp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                ctx.save_for_backward(a)
+                return a.exp()
+
+            @staticmethod
+            def backward(ctx, g):
+                (a,) = ctx.saved_tensors
+                return g * a.exp()  # wrong for complex: the conjugate is missing
+
+        z = lib.tensor(Z, requires_grad=True)
+        return lib.autograd.gradcheck(Exp.apply, (z,), raise_exception=False)
+
+    assert run(ember) is run(torch) is False
