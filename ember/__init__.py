@@ -64,6 +64,8 @@ from .ops.loss import *  # noqa: F403
 from .ops.pointwise import *  # noqa: F403
 from .ops.reduction import *  # noqa: F403
 from .ops.shape import *  # noqa: F403
+from .ops.extra_math import *  # noqa: F403
+from .ops.extra_shape import *  # noqa: F403
 
 from . import autograd, cuda, nn, optim, utils  # noqa: E402, I001  (after the ops: they use them)
 from . import amp, backends, cpu  # noqa: E402
@@ -162,6 +164,9 @@ _bind_methods({"det": det, "logdet": logdet, "inverse": inverse, "slogdet": slog
 
 if bfloat16 is None:  # no ml_dtypes: ember.bfloat16 raises, naming the package
     del bfloat16
+
+
+from ._aliases import *  # noqa: E402,F403  (last: it aliases names defined above)
 
 
 def __getattr__(name: str) -> object:

@@ -11,7 +11,19 @@ import warnings
 from typing import Any
 
 from .._tensor import Tensor
-from . import activation, conv, creation, indexing, linalg, loss, pointwise, reduction, shape
+from . import (
+    activation,
+    conv,
+    creation,
+    extra_math,
+    extra_shape,
+    indexing,
+    linalg,
+    loss,
+    pointwise,
+    reduction,
+    shape,
+)
 from ._op import Op
 from .views import apply_inplace, apply_view_inplace
 
@@ -194,7 +206,7 @@ def bind_methods(extra: dict | None = None) -> None:
     """
     table = dict(_METHODS)
     inplace = list(_INPLACE)
-    for mod in (activation, conv, creation, linalg, loss, reduction):
+    for mod in (activation, conv, creation, linalg, loss, reduction, extra_math, extra_shape):
         for name in getattr(mod, "__methods__", ()):
             table[name] = getattr(mod, name)
         inplace += list(getattr(mod, "__inplace__", ()))
