@@ -22,6 +22,7 @@ import numpy as np
 from . import _dtype
 from ._device import array_module
 from ._tensor import Tensor, _wrap_dim
+from .amp import autocast_mode
 from .autograd import grad_mode
 from .autograd.graph import SavedTensor, _modified_message
 from .ops._op import Op
@@ -41,6 +42,8 @@ __all__ = [
 ]
 
 _grad_state = grad_mode._state
+
+_amp_state = autocast_mode._state
 
 
 class LinAlgError(RuntimeError):
@@ -287,6 +290,8 @@ class InvEx(Op, name="LinalgInvExBackward0"):
 def inv_ex(A: Tensor, *, check_errors: bool = False, out: Any = None) -> tuple:
     """torch.linalg.inv_ex: (inverse, info) without raising for singular matrices."""
     _no_out(out, "linalg.inv_ex")
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        A, = autocast_mode.cast_at_entry("linalg_inv_ex", A)
     _check(A, "linalg.inv_ex")
     inverse, info = InvEx.apply(A)
     if check_errors:
@@ -296,6 +301,8 @@ def inv_ex(A: Tensor, *, check_errors: bool = False, out: Any = None) -> tuple:
 
 def inv(A: Tensor, *, out: Any = None) -> Tensor:
     """torch.linalg.inv (LinAlgError for singular matrices)."""
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        A, = autocast_mode.cast_at_entry("linalg_inv", A)
     _check(A, "linalg.inv")
     inverse, info = InvEx.apply(A)
     _raise_info(info._data, "linalg.inv", A.ndim == 2, "inv")
@@ -503,6 +510,8 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
              out: Any = None) -> tuple:
     """torch.linalg.solve_ex: (result, info)."""
     _no_out(out, "linalg.solve_ex")
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        A, B = autocast_mode.cast_at_entry("linalg_solve", A, B)
     vector = _solve_checks(A, B, left)
     result, info = SolveEx.apply(A, B, left=left, vector=vector)
     if check_errors:
@@ -512,6 +521,8 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True, out: Any = None) -> Tensor:
     """torch.linalg.solve: X with AX = B (left=True) or XA = B."""
+    if _amp_state.enabled:  # torch's autocast decides at the function, before any check
+        A, B = autocast_mode.cast_at_entry("linalg_solve", A, B)
     vector = _solve_checks(A, B, left)
     result, info = SolveEx.apply(A, B, left=left, vector=vector)
     _raise_info(info._data, "torch.linalg.solve", A.ndim == 2, "solve")

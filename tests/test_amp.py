@@ -535,3 +535,23 @@ def test_composites_cast_at_entry(case):
     (de, ve), (dt, vt) = run(ember), run(torch)
     assert str(de) == str(dt)
     np.testing.assert_allclose(ve, vt, rtol=2e-2, atol=2e-2)
+
+
+@pytest.mark.skipif(not HAS_BF16, reason="ember.bfloat16 needs ml_dtypes")
+def test_lstm_inverse_and_solve_take_low_precision_inputs_under_autocast():
+    def run(m):
+        m.manual_seed(0)
+        lstm = m.nn.LSTM(4, 3)
+        x = m.tensor(np.linspace(-1, 1, 40, dtype=np.float32).reshape(5, 2, 4))
+        a = m.tensor(np.eye(3, dtype=np.float32) * 3 + np.linspace(0, 1, 9, dtype=np.float32)
+                     .reshape(3, 3)).to(m.bfloat16)
+        with m.autocast("cpu"):
+            y, _ = lstm(x.to(m.bfloat16))
+            inv = m.inverse(a)
+            sol = m.linalg.solve(a, m.ones(3))
+        return [str(t.dtype) for t in (y, inv, sol)], inv.detach().numpy(), sol.detach().numpy()
+
+    (de, ie, se), (dt, it, st) = run(ember), run(torch)
+    assert de == dt
+    np.testing.assert_allclose(ie, it, rtol=1e-5)
+    np.testing.assert_allclose(se, st, rtol=1e-5)

@@ -126,9 +126,6 @@ _TABLES = {"cpu": _CPU_TABLE, "cuda": _CUDA_TABLE}
 # Where ember's op-level decision still differs from PyTorch's function-level one: the
 # composite functions below would call ``cast_at_entry`` at their start to match exactly.
 COMPOSITE_GAPS = {
-    "inverse, linalg.solve, nn.LSTM with low-precision inputs": "ember checks dtypes before "
-        "the op runs, so a float16/bfloat16 input with float32 weights raises instead of "
-        "being cast (float32 inputs, the usual case, match)",
     "einsum": "ember's einsum is one node and is not cast; PyTorch casts the bmm it makes",
     "l1_loss, kl_div and the other composite losses": "on low-precision inputs, ember casts "
         "at the first listed op inside rather than at the function's entry; float32 inputs "

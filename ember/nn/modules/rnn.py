@@ -17,6 +17,7 @@ from typing import Any
 
 from ... import _dtype
 from ..._tensor import Tensor
+from ...amp import autocast_mode
 from ...autograd import grad_mode
 from ...ops._op import Op
 from ...ops.creation import empty, zeros
@@ -315,7 +316,8 @@ class RNNBase(Module):
     def check_input(self, input: Tensor, batch_sizes: Tensor | None) -> None:
         """RNNBase.check_input: dtype, rank and feature size of the input."""
         w0 = self._flat_weights[0]
-        if input.dtype != w0.dtype:
+        # (Under autocast torch lets them differ: the fused layer casts its inputs.)
+        if input.dtype != w0.dtype and not autocast_mode._state.enabled:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
                              f"({w0.dtype}). Convert input: input.to({w0.dtype}), or convert "
                              f"model: model.to({input.dtype})")
