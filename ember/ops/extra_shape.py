@@ -32,6 +32,7 @@ __all__ = [
     "histogram",
 ]
 __methods__: list[str] = [
+    "unfold",
     "diag", "diag_embed", "diagflat", "diagonal_scatter", "select_scatter", "slice_scatter",
     "repeat_interleave", "rot90", "hsplit", "vsplit", "dsplit", "unique",
     "unique_consecutive", "nonzero_static", "put", "scatter_reduce", "index_reduce",
@@ -1048,3 +1049,57 @@ def histogram(input: Tensor, bins: Any = 100, *, range: Any = None,  # noqa: A00
     w = None if weight is None else weight._data
     hist, out_edges = Histogram.apply(input, edges, weight=w, density=bool(density))
     return return_types.histogram(hist, out_edges)
+
+
+# -- Tensor.unfold: every window of a dimension, as a view --------------------------------
+
+class Unfold(Op, name="UnfoldBackward0"):
+    """The windows ``a[..., i*step : i*step + size, ...]`` as a new last dimension: a view
+    (as_strided), so writes through it reach ``a``."""
+
+    is_view = True
+
+    def forward(ctx, xp, a, *, dimension, size, step):
+        ctx.shape, ctx.dim, ctx.size, ctx.step = a.shape, dimension, size, step
+        if a.ndim == 0:
+            return a.reshape(1)
+        n = (a.shape[dimension] - size) // step + 1
+        shape = a.shape[:dimension] + (n,) + a.shape[dimension + 1:] + (size,)
+        strides = (a.strides[:dimension] + (a.strides[dimension] * step,)
+                   + a.strides[dimension + 1:] + (a.strides[dimension],))
+        return xp.lib.stride_tricks.as_strided(a, shape, strides)
+
+    def grad_a(ctx, grad):
+        return UnfoldGrad.apply(grad, shape=ctx.shape, dimension=ctx.dim, size=ctx.size,
+                                step=ctx.step)
+
+
+class UnfoldGrad(Op, name="UnfoldBackwardBackward0"):
+    """Unfold's adjoint: each window's values added back where they came from."""
+
+    def forward(ctx, xp, g, *, shape, dimension, size, step):
+        ctx.dim, ctx.size, ctx.step = dimension, size, step
+        if len(shape) == 0:
+            return g.reshape(())
+        out = xp.zeros(shape, dtype=g.dtype)
+        n = g.shape[dimension]
+        for k in range(size):  # one strided slice-add per window offset, not per window
+            sl = [slice(None)] * len(shape)
+            sl[dimension] = slice(k, k + step * (n - 1) + 1, step)
+            out[tuple(sl)] += g[..., k]
+        return out
+
+    def grad_g(ctx, grad):
+        return Unfold.apply(grad, dimension=ctx.dim, size=ctx.size, step=ctx.step)
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:  # noqa: A002
+    """Tensor.unfold: the windows of ``size`` along ``dimension``, every ``step``."""
+    d = _wrap_dim(dimension, max(input.ndim, 1))
+    n = input.shape[d] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {d} is {n} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(input, dimension=d, size=size, step=step)

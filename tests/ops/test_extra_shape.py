@@ -386,3 +386,15 @@ def test_histogram() -> None:
     check_error(lambda t, a: t.histogram(a, 2), np.array([1, 2], dtype=np.int64))
     check_error(lambda t, a: t.histogram(a, 2, range=(3.0, 1.0)), x)
     check_error(lambda t, a: t.histogram(a, 2)[0].sum().backward(), x)
+
+
+@pytest.mark.parametrize("dim,size,step", [(0, 2, 1), (1, 3, 2), (-1, 1, 3), (1, 5, 1), (0, 3, 3)])
+def test_tensor_unfold(dim, size, step):
+    check(lambda t, a: a.unfold(dim, size, step), rand(3, 5))
+
+
+def test_tensor_unfold_zero_dim_and_errors():
+    check(lambda t, a: a.unfold(0, 1, 1), rand())
+    check_error(lambda t, a: a.unfold(1, 6, 1), rand(3, 5), match=True)
+    check_error(lambda t, a: a.unfold(1, 2, 0), rand(3, 5), match=True)
+    check_error(lambda t, a: a.unfold(2, 2, 1), rand(3, 5))
