@@ -168,6 +168,8 @@ if bfloat16 is None:  # no ml_dtypes: ember.bfloat16 raises, naming the package
 
 from ._aliases import *  # noqa: E402,F403  (last: it aliases names defined above)
 
+_bind_methods({"dist": dist})  # noqa: F405  (torch.dist is in _aliases)
+
 
 def __getattr__(name: str) -> object:
     if name == "bfloat16":
