@@ -1107,7 +1107,9 @@ class Conj(Op, name="ConjBackward0"):
         return grad.conj()
 
 
-class Real(Op, name="RealBackward0"):
+class Real(Op, name="SelectBackward0"):
+    """x.real: torch computes it as view_as_real(x).select(-1, 0), hence the node name."""
+
     is_view = True
 
     def forward(ctx, xp, a):
@@ -1117,7 +1119,9 @@ class Real(Op, name="RealBackward0"):
         return grad
 
 
-class Imag(Op, name="ImagBackward0"):
+class Imag(Op, name="SelectBackward0"):
+    """x.imag: view_as_real(x).select(-1, 1) in torch."""
+
     is_view = True
 
     def forward(ctx, xp, a):

@@ -84,3 +84,17 @@ def test_gradcheck_catches_a_missing_conjugate_as_torch_does():
         return lib.autograd.gradcheck(Exp.apply, (z,), raise_exception=False)
 
     assert run(ember) is run(torch) is False
+
+
+@pytest.mark.parametrize("part", ["real", "imag"])
+def test_real_and_imag_of_complex_results(part):
+    def run(lib):
+        a = lib.tensor(Z, requires_grad=True)
+        out = getattr(a.exp() * 2, part)
+        out.backward(lib.tensor([0.5, -1.0, 2.0], dtype=lib.float64))
+        return type(out.grad_fn).__name__, _np(out.detach()), _np(a.grad)
+
+    (ne, oe, ge), (nt, ot, gt) = run(ember), run(torch)
+    assert ne == nt == "SelectBackward0"
+    np.testing.assert_allclose(oe, ot, rtol=1e-12)
+    np.testing.assert_allclose(ge, gt, rtol=1e-12)
