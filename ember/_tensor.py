@@ -350,6 +350,14 @@ class Tensor:
     def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
         """Tensor.backward: accumulate d(self)/d(leaf), weighted by ``gradient``, into .grad."""
+        d = self._data
+        if (gradient is None and inputs is None and not create_graph and d.size == 1
+                and self._grad_fn is not None and d.dtype.kind == "f"
+                and d.__class__ is np.ndarray):
+            # loss.backward(), the common case: seed 1 and straight to the engine.
+            _autograd.run_backward((self,), (Tensor._make(np.ones(d.shape, d.dtype)),),
+                                   bool(retain_graph), False)
+            return
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> Tensor:

@@ -21,6 +21,7 @@ import numpy as np
 from .. import _dtype
 from .._device import array_module
 from .._tensor import Tensor, _wrap_dim
+from ..autograd.grad_mode import _state as _grad_state
 from . import pointwise, shape
 from ._op import Op
 
@@ -149,6 +150,13 @@ class Sum(Op, name="SumBackward0"):
         return a.sum(dtype=_sum_dtype(a, dtype))
 
     def grad_a(ctx, grad):
+        g = grad._data
+        if not _grad_state.enabled and g.ndim == 0 and math.prod(ctx.shape) <= 65536:
+            # Plain backward of a small sum: a filled array costs a quarter of broadcast_to
+            # (whose Python-level checks dominate at this size), and it is fresh, so the
+            # leaf's AccumulateGrad can keep it without a copy.
+            xp = np if g.__class__ is np.ndarray else array_module(g)
+            return Tensor._make(xp.full(ctx.shape, g, dtype=g.dtype))
         return shape.Expand.apply(grad, shape=ctx.shape)  # the checks of expand() can't fail
 
 
