@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd.grad_mode import _state as _grad_state
 from ._op import Op
 
 __all__ = [
@@ -269,10 +270,20 @@ class Mul(Op, name="MulBackward0"):
 
     # For complex inputs the gradient multiplies by the conjugate (PyTorch's convention).
     def grad_a(ctx, grad, b):
-        return grad * _conj(b)
+        return _times(grad, b)
 
     def grad_b(ctx, grad, a):
-        return grad * _conj(a)
+        return _times(grad, a)
+
+
+def _times(grad: Tensor, x: Any) -> Tensor:
+    """grad * conj(x), mul's gradient. A plain backward on real arrays of one dtype (most
+    of them) multiplies the arrays directly: no graph is wanted, so no op is needed."""
+    if not _grad_state.enabled and x.__class__ is Tensor:
+        g, d = grad._data, x._data
+        if g.dtype == d.dtype and g.dtype.kind == "f":
+            return Tensor._make(g * d)
+    return grad * _conj(x)
 
 
 def _conj(x: Any) -> Any:
