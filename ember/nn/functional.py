@@ -1130,6 +1130,7 @@ def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
 
 
 from ..ops.conv import *  # noqa: E402,F403
+from ..ops.extra_math import pdist  # noqa: E402,F401  (torch.nn.functional.pdist is torch.pdist)
 from .modules.attention import (  # noqa: E402,F401  (torch.nn.functional's MHA helpers)
     _canonical_mask,
     _in_projection,

@@ -40,7 +40,7 @@ __all__ = [
     "lgamma", "digamma", "polygamma", "mvlgamma", "erfinv", "i0", "sinc", "logit",
     "deg2rad", "rad2deg", "float_power", "frexp", "ldexp", "gcd", "lcm", "nextafter",
     "logaddexp2", "igamma", "igammac", "complex", "polar", "view_as_real", "view_as_complex",
-    "cov", "corrcoef", "histc", "bincount", "renorm",
+    "cov", "corrcoef", "histc", "bincount", "renorm", "cdist", "pdist",
 ]
 # (polygamma's method and polygamma_ take n after self: bound at the end of the module)
 __methods__: list[str] = [
@@ -806,3 +806,182 @@ def renorm(input: Tensor, p: float, dim: int, maxnorm: float) -> Tensor:  # noqa
 Tensor.polygamma = _polygamma_method
 Tensor.polygamma_ = _polygamma_inplace
 Tensor.float_power_ = _float_power_inplace
+
+
+# -- distances (cdist, pdist) ----------------------------------------------------------------
+
+def _dist(xp: Any, diff: Any, p: float) -> Any:
+    """The p-norm of diff along its last axis, as torch's cdist / pdist kernels take it."""
+    x = xp.abs(diff)
+    if diff.shape[-1] == 0:
+        return xp.zeros(diff.shape[:-1], diff.dtype)
+    if p == 0:
+        return (x != 0).sum(axis=-1).astype(diff.dtype)
+    if p == 1:
+        return x.sum(axis=-1)
+    if p == 2:
+        return xp.sqrt((x * x).sum(axis=-1))
+    if p == math.inf:
+        return x.max(axis=-1)
+    return (x ** p).sum(axis=-1) ** (1 / p)
+
+
+def _dist_grad(xp: Any, diff: Any, g: Any, d: Any, p: float) -> Any:
+    """d dist / d diff times g, with torch's conventions at zero distance (Distance.cpp)."""
+    with np.errstate(all="ignore"):  # (0 ** negative: masked below)
+        return _dist_grad_raw(xp, diff, g, d, p)
+
+
+def _dist_grad_raw(xp: Any, diff: Any, g: Any, d: Any, p: float) -> Any:
+    zero = xp.zeros((), diff.dtype)
+    if p == 0:
+        return xp.zeros_like(diff) * g
+    if p == 1:
+        return xp.sign(diff) * g
+    if p == math.inf:
+        return g * xp.sign(diff) * (xp.abs(diff) == d)
+    if p == 2:
+        return xp.where(d == 0, zero, g * diff / d)
+    if p < 2:
+        out = xp.sign(diff) * xp.abs(diff) ** (p - 1) * g / d ** (p - 1)
+        bad = (d == 0) | ((diff == 0) & (p < 1))
+        return xp.where(bad, zero, out)
+    return xp.where(d == 0, zero, diff * xp.abs(diff) ** (p - 2) * g / d ** (p - 1))
+
+
+class _CdistGrad(Op, name="CdistBackwardBackward0"):
+    """torch's _cdist_backward: the gradient of x1 (its own derivative is not implemented)."""
+
+    def forward(ctx, xp, grad, x1, x2, dist, *, p):
+        diff = x1[..., :, None, :] - x2[..., None, :, :]
+        out = _dist_grad(xp, diff, grad[..., None], dist[..., None], p).sum(axis=-2)
+        return out.astype(x1.dtype, copy=False)
+
+    def backward(ctx, grad):
+        raise NotImplementedError("the derivative for '_cdist_backward' is not implemented.")
+
+
+class Cdist(Op, name="CdistBackward0"):
+    def forward(ctx, xp, x1, x2, *, p):
+        ctx.p = p
+        return _dist(xp, x1[..., :, None, :] - x2[..., None, :, :], p)
+
+    def grad_x1(ctx, grad, x1, x2, result):
+        return _CdistGrad.apply(grad, x1, x2, result, p=ctx.p)
+
+    def grad_x2(ctx, grad, x1, x2, result):
+        return _CdistGrad.apply(grad.mT, x2, x1, result.mT, p=ctx.p)
+
+
+class EuclideanDist(Op, name="EuclideanDistBackward0"):
+    """torch's _euclidean_dist: cdist with p = 2 by one matrix product."""
+
+    def forward(ctx, xp, x1, x2):
+        n1 = (x1 * x1).sum(axis=-1, keepdims=True)
+        n2 = (x2 * x2).sum(axis=-1, keepdims=True)
+        a = xp.concatenate([x1 * x1.dtype.type(-2), n1, xp.ones_like(n1)], axis=-1)
+        b = xp.concatenate([x2, xp.ones_like(n2), n2], axis=-1)
+        return xp.sqrt(xp.maximum(a @ xp.swapaxes(b, -1, -2), 0))
+
+    def backward(ctx, grad, x1, x2, result):
+        # torch's _euclidean_dist_backward
+        ratio = (grad / result).masked_fill(result == 0, 0)
+        g1 = g2 = None
+        if ctx.needs_input_grad[0]:
+            g1 = x1 * ratio.sum(-1, keepdim=True) - ratio.matmul(x2)
+        if ctx.needs_input_grad[1]:
+            g2 = x2 * ratio.sum(-2).unsqueeze(-1) - ratio.mT.matmul(x1)
+        return g1, g2
+
+
+class _PdistGrad(Op, name="PdistBackwardBackward0"):
+    """torch's _pdist_backward (its own derivative is not implemented)."""
+
+    def forward(ctx, xp, grad, a, dist, *, p):
+        i, j = xp.triu_indices(a.shape[0], 1)
+        v = _dist_grad(xp, a[i] - a[j], grad[:, None], dist[:, None], p)
+        n = a.shape[0]
+        full = xp.zeros((n, n) + a.shape[1:], a.dtype)  # pair (i, j) adds v to i, -v to j
+        full[i, j] = v
+        return full.sum(axis=1) - full.sum(axis=0)
+
+    def backward(ctx, grad):
+        raise NotImplementedError("the derivative for '_pdist_backward' is not implemented.")
+
+
+class Pdist(Op, name="PdistBackward0"):
+    def forward(ctx, xp, a, *, p):
+        ctx.p = p
+        i, j = xp.triu_indices(a.shape[0], 1)
+        return _dist(xp, a[i] - a[j], p)
+
+    def grad_a(ctx, grad, a, result):
+        return _PdistGrad.apply(grad, a, result, p=ctx.p)
+
+
+_CDIST_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+                "donot_use_mm_for_euclid_dist": 2}
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: str = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """torch.cdist: the p-norm distances between the rows of x1 and of x2 (batched)."""
+    if compute_mode not in _CDIST_MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
+    mode = _CDIST_MODES[compute_mode]
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: "
+                               f"{x.ndim}D")
+    c1, c2 = x1.shape[-1], x2.shape[-1]
+    if c1 != c2:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {c1} X2: {c2}")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{x.dtype.type_word}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if x1.dtype is not x2.dtype:
+        raise RuntimeError(f"expected scalar type {x1.dtype.type_word} but found "
+                           f"{x2.dtype.type_word}")
+    b1, b2 = tuple(x1.shape[:-2]), tuple(x2.shape[:-2])
+    batch = _broadcast_batch(b1, b2)
+    r1, r2 = x1.shape[-2], x2.shape[-2]
+    p = float(p)
+    if x1.numel() and x2.numel() and p == 2 and (mode == 1 or mode == 0 and (r1 > 25 or r2 > 25)):
+        # torch's cdist_impl: one matrix product (EuclideanDistBackward0), then a view
+        n = math.prod(batch)
+        if n == 1:
+            a, b = x1, x2
+        else:
+            a = x1.expand(*batch, r1, c1).contiguous().view(n, r1, c1)
+            b = x2.expand(*batch, r2, c2).contiguous().view(n, r2, c2)
+        return EuclideanDist.apply(a, b).view(*batch, r1, r2)
+    return Cdist.apply(x1, x2, p=p)
+
+
+def _broadcast_batch(b1: tuple, b2: tuple) -> tuple:
+    """at::infer_size over cdist's batch dims, with its message."""
+    n = max(len(b1), len(b2))
+    out = []
+    for i in range(n):
+        k = n - 1 - i
+        s1 = b1[len(b1) - 1 - k] if k < len(b1) else 1
+        s2 = b2[len(b2) - 1 - k] if k < len(b2) else 1
+        if s1 != s2 and s1 != 1 and s2 != 1:
+            raise RuntimeError(f"The size of tensor a ({s1}) must match the size of tensor b "
+                               f"({s2}) at non-singleton dimension {i}")
+        out.append(s2 if s1 == 1 else s1)
+    return tuple(out)
+
+
+def pdist(input: Tensor, p: float = 2.0) -> Tensor:  # noqa: A002
+    """torch.pdist: the condensed p-norm distances between the rows of a 2-D input."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("pdist only supports floating-point dtypes")
+    if p < 0:
+        raise RuntimeError("pdist only supports non-negative p values")
+    return Pdist.apply(input.contiguous(), p=float(p))
