@@ -355,6 +355,12 @@ def tensor_repr(t: Any, *, tensor_contents: str | None = None) -> str:
         suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    from .autograd import forward_ad  # (printing is no hot path)
+
+    if forward_ad._state.active:  # a dual tensor shows its tangent, as in torch
+        tangent = forward_ad._tangent(t)
+        if tangent is not None:
+            suffixes.append(f"tangent={tensor_repr(tangent)}")
 
     string = _add_suffixes(prefix + tensor_str, suffixes, indent)
     if cls_name == "Parameter":

@@ -1010,3 +1010,19 @@ def test_gradcheck_and_gradgradcheck_forward_on_ops(name):
                          check_undefined_grad=False)
     assert gradcheck(lambda *a: fn(ember, *a), _inputs(ember, arrays, True),
                      check_forward_ad=True, check_backward_ad=False, fast_mode=True)
+
+
+def test_dual_tensors_print_their_tangent_as_torch():
+    def printed(lib):
+        fw = lib.autograd.forward_ad
+        x, t = lib.tensor([1.0, 2.0]), lib.tensor([0.5, 0.25])
+        with fw.dual_level():
+            d = fw.make_dual(x, t)
+            z = lib.tensor([1.0, 2.0], requires_grad=True)
+            m = lib.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=lib.float64)
+            one = lib.ones(2, dtype=lib.float64)
+            inside = [repr(d), repr(d * 2), repr(fw.make_dual(z * 1, t)),
+                      repr(m * fw.make_dual(one, one))]
+        return inside + [repr(d)]  # after the level: no tangent any more
+
+    assert printed(ember) == printed(torch)
