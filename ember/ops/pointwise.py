@@ -154,19 +154,33 @@ def _binary(f: Any) -> Any:
     """Wrap a binary forward: promote the operands and turn NumPy's broadcast error into
     PyTorch's."""
 
-    def forward(ctx: Any, xp: Any, a: Any, b: Any, **kw: Any) -> Any:
-        if not (a.__class__ is np.ndarray is b.__class__ and a.dtype == b.dtype):
-            a, b = _promoted(a, b)
+    def broadcast_error(a: Any, b: Any) -> None:
         try:
-            return f(ctx, xp, a, b, **kw)
+            np.broadcast_shapes(np.shape(a), np.shape(b))
         except ValueError:
-            try:
-                np.broadcast_shapes(np.shape(a), np.shape(b))
-            except ValueError:
-                raise _broadcast_error(a, b) from None
-            raise
+            raise _broadcast_error(a, b) from None
 
-    forward.__signature__ = inspect.signature(f)
+    sig = inspect.signature(f)
+    if any(p.kind is p.KEYWORD_ONLY for p in sig.parameters.values()):
+        def forward(ctx: Any, xp: Any, a: Any, b: Any, **kw: Any) -> Any:
+            if not (a.__class__ is np.ndarray is b.__class__ and a.dtype == b.dtype):
+                a, b = _promoted(a, b)
+            try:
+                return f(ctx, xp, a, b, **kw)
+            except ValueError:
+                broadcast_error(a, b)
+                raise
+    else:  # no attributes: no **kw to pack and unpack on every call (the hottest ops)
+        def forward(ctx: Any, xp: Any, a: Any, b: Any) -> Any:
+            if not (a.__class__ is np.ndarray is b.__class__ and a.dtype == b.dtype):
+                a, b = _promoted(a, b)
+            try:
+                return f(ctx, xp, a, b)
+            except ValueError:
+                broadcast_error(a, b)
+                raise
+
+    forward.__signature__ = sig
     return forward
 
 
