@@ -721,7 +721,9 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,  
     nonpositive = bool(norm <= 0) if isinstance(norm, Tensor) else norm <= 0
     if nonpositive:
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less "
-                      "than the number of observations.", UserWarning, stacklevel=2)
+                      "than the number of observations. (Triggered internally at /__w/pytorch/"
+                      "pytorch/aten/src/ATen/native/Correlation.cpp:129.)", UserWarning,
+                      stacklevel=2)
         norm = norm * 0 if isinstance(norm, Tensor) else 0
     x = x - avg.unsqueeze(1)
     c = x.mm((x if w is None else x * w).t().conj())

@@ -673,7 +673,8 @@ def argmin(input: Tensor, dim: int | None = None, keepdim: bool = False) -> Tens
 
 def _dof_warning(name: str) -> None:
     warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly less "
-                  "than the reduction factor (input numel divided by output numel).",
+                  "than the reduction factor (input numel divided by output numel). (Triggered "
+                  "internally at /__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)",
                   UserWarning, stacklevel=4)
 
 

@@ -844,3 +844,15 @@ def test_property_mode_small_ints(case):
     shape, dims, keepdim, seed = case
     arr = np.random.default_rng(seed).integers(0, 3, shape).astype(np.float64)
     check(lambda t, a: a.mode(dims[0], keepdim), arr)
+
+
+def test_degrees_of_freedom_warning_text_is_torchs():
+    def caught(lib, f):
+        with warnings.catch_warnings(record=True) as w:
+            warnings.simplefilter("always")
+            f(lib)
+        return [str(x.message) for x in w]
+
+    for f in (lambda m: m.ones(1).var(), lambda m: m.ones(1).std(0),
+              lambda m: m.cov(m.ones(1, 1))):
+        assert caught(ember, f) == caught(torch, f)
