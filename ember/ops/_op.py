@@ -30,6 +30,7 @@ place, ``_finish_grad`` below: a formula returns its gradient in the broadcast s
 from __future__ import annotations
 
 import inspect
+import weakref
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from ..amp import autocast_mode
 from ..autograd import forward_ad, grad_mode
 from ..autograd.graph import (
     SECOND_BACKWARD,
+    AccumulateGrad,
     Node,
     SavedTensor,
     _sequence,
@@ -56,6 +58,7 @@ _FREED = object()
 _NO_EDGE = (None, 0)
 _NOTHING: dict = {}
 _new = object.__new__
+_weakref = weakref.ref
 _QUALIFIED = {"CopyBackwards": "torch::autograd::CopyBackwards"}
 _grad_state = grad_mode._state
 _anomaly = grad_mode._anomaly
@@ -207,7 +210,15 @@ class Op(Node):
                 elif x._base is None:  # a leaf
                     acc = x._accumulator
                     acc = acc() if acc is not None else None
-                    edges.append((acc if acc is not None else x._grad_accumulator(), 0))
+                    if acc is None:
+                        # x._grad_accumulator(), spelled out: the leaf holds its accumulator
+                        # only weakly (as torch), so most forwards make a new one.
+                        acc = _new(AccumulateGrad)
+                        acc.variable = x
+                        if x._hooks is not None:
+                            acc._tensor_hooks = {0: x._hooks}
+                        x._accumulator = _weakref(acc)
+                    edges.append((acc, 0))
                 else:
                     edges.append(gradient_edge(x))
                 d = x._data
