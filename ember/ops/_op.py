@@ -266,8 +266,18 @@ class Op(Node):
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(SECOND_BACKWARD)
-        return {k: v.unpack(self) if v.__class__ is SavedTensor else v
-                for k, v in saved.items()}
+        out = {}
+        for k, v in saved.items():
+            if v.__class__ is SavedTensor:
+                t = v.tensor
+                # A saved input, unchanged and without hooks (the usual case): it is itself.
+                if t is not None and v.unpack_hook is None and t._vc[0] == v.version:
+                    out[k] = t
+                else:
+                    out[k] = v.unpack(self)
+            else:
+                out[k] = v
+        return out
 
     def _run(self, grads: list, keep_graph: bool) -> list:
         grad = grads[0] if self.n_outputs == 1 else grads
