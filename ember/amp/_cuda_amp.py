@@ -11,34 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import _dtype
-from . import autocast_mode, grad_scaler
+from . import autocast_mode
+from ._cpu_amp import deprecated_spellings
 
 __all__ = ["autocast", "GradScaler", "custom_fwd", "custom_bwd"]
 
 
-class autocast(autocast_mode.autocast):  # noqa: N801 - torch's name
-    """torch.cuda.amp.autocast (deprecated): ``ember.amp.autocast("cuda", ...)``."""
-
-    def __init__(self, enabled: bool = True, dtype: _dtype.dtype = _dtype.float16,
-                 cache_enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.autocast(args...)` is deprecated. Please use "
-                      "`torch.amp.autocast('cuda', args...)` instead.", FutureWarning,
-                      stacklevel=2)
-        super().__init__("cuda", enabled=enabled, dtype=dtype, cache_enabled=cache_enabled)
-
-
-class GradScaler(grad_scaler.GradScaler):
-    """torch.cuda.amp.GradScaler (deprecated): ``ember.amp.GradScaler("cuda", ...)``."""
-
-    def __init__(self, init_scale: float = 2.0**16, growth_factor: float = 2.0,
-                 backoff_factor: float = 0.5, growth_interval: int = 2000,
-                 enabled: bool = True) -> None:
-        warnings.warn("`torch.cuda.amp.GradScaler(args...)` is deprecated. Please use "
-                      "`torch.amp.GradScaler('cuda', args...)` instead.", FutureWarning,
-                      stacklevel=2)
-        super().__init__("cuda", init_scale=init_scale, growth_factor=growth_factor,
-                         backoff_factor=backoff_factor, growth_interval=growth_interval,
-                         enabled=enabled)
+autocast, GradScaler = deprecated_spellings("cuda", _dtype.float16)
 
 
 def custom_fwd(fwd: Callable | None = None, *, cast_inputs: Any = None) -> Callable:
