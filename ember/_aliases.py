@@ -21,6 +21,7 @@ from . import _dtype
 from . import linalg as _linalg
 from ._tensor import Tensor
 from .nn import functional as _F
+from .nn.modules.module import typename as _typename
 from .ops._op import Op
 from .ops.reduction import _return_type
 
@@ -841,22 +842,7 @@ def set_default_tensor_type(t: Any) -> None:
     _ember.set_default_dtype(getattr(_ember, _LEGACY[short]))
 
 
-@_export
-def typename(obj: Any, /) -> str:
-    """torch.typename."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    if module in {"", "builtins"}:
-        return qualname
-    return f"{module}.{qualname}"
+typename = _export(_typename)  # the one nn.Module and optim use for their messages
 
 
 def _kind(dt: Any) -> builtins.int:
