@@ -296,10 +296,8 @@ def _fast_gradcheck(func: Callable, func_out: Any, inputs: tuple, outputs: tuple
     return True
 
 
-def _slow_mode_error(func: Callable, inputs: tuple, func_out: Any, outputs: tuple, i: int,
-                     j: int, rtol: float, atol: float, eps: float) -> str:
-    n = _numerical_jacobian(func, inputs, _as_tuple(func_out), eps)[i][j]
-    a = _analytical_jacobian(inputs, outputs[j], float("inf"), False)[i]
+def _slow_mode_report(n: np.ndarray, a: np.ndarray, rtol: float, atol: float) -> str:
+    """What torch appends to a fast-mode failure: both Jacobians recomputed in slow mode."""
     max_diff = np.abs(n - a).max()
     msg = ("\nThe above quantities relating the numerical and analytical jacobians are "
            "computed \nin fast mode. See: https://github.com/pytorch/pytorch/issues/53876 for "
@@ -310,6 +308,13 @@ def _slow_mode_error(func: Callable, inputs: tuple, func_out: Any, outputs: tupl
     if np.allclose(a, n, rtol, atol):
         msg += _FAST_FAIL_SLOW_OK_MSG
     return msg
+
+
+def _slow_mode_error(func: Callable, inputs: tuple, func_out: Any, outputs: tuple, i: int,
+                     j: int, rtol: float, atol: float, eps: float) -> str:
+    n = _numerical_jacobian(func, inputs, _as_tuple(func_out), eps)[i][j]
+    a = _analytical_jacobian(inputs, outputs[j], float("inf"), False)[i]
+    return _slow_mode_report(n, a, rtol, atol)
 
 
 def _notallclose_msg(analytical: Tensor, numerical: Tensor, output_idx: int,
@@ -376,16 +381,7 @@ def _slow_forward_error(func: Callable, inputs: tuple, func_out: Any, i: int, j:
         return _as_tuple(func(*args))[j]
 
     a = _forward_jacobian(one_input, (inputs[k],), (_as_tuple(func_out)[j],), False)[0][0]
-    max_diff = np.abs(n - a).max()
-    msg = ("\nThe above quantities relating the numerical and analytical jacobians are "
-           "computed \nin fast mode. See: https://github.com/pytorch/pytorch/issues/53876 for "
-           "more background \nabout fast mode. Below, we recompute numerical and analytical "
-           "jacobians in slow mode:\n\n"
-           f"Numerical:\n {_t(n)!r}\nAnalytical:\n{_t(a)!r}\n\n"
-           f"The max per-element difference (slow mode) is: {float(max_diff)}.\n")
-    if np.allclose(a, n, rtol, atol):
-        msg += _FAST_FAIL_SLOW_OK_MSG
-    return msg
+    return _slow_mode_report(n, a, rtol, atol)
 
 
 def _forward_jacobian(func: Callable, inputs: tuple, outputs: Sequence, check_grad_dtypes: bool,
