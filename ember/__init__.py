@@ -157,18 +157,17 @@ ByteTensor = _legacy("ByteTensor", uint8)
 BoolTensor = _legacy("BoolTensor", bool)
 
 
-from .ops import bind_methods as _bind_methods  # noqa: E402
-
-# Tensor methods whose ops live in ember.linalg, which loads after the ops are bound.
-_bind_methods({"det": det, "logdet": logdet, "inverse": inverse, "slogdet": slogdet})
-
 if bfloat16 is None:  # no ml_dtypes: ember.bfloat16 raises, naming the package
     del bfloat16
 
 
 from ._aliases import *  # noqa: E402,F403  (last: it aliases names defined above)
 
-_bind_methods({"dist": dist})  # noqa: F405  (torch.dist is in _aliases)
+from .ops import bind_methods as _bind_methods  # noqa: E402
+
+# Tensor methods whose functions load after the ops are bound (ember.linalg, _aliases).
+_bind_methods({"det": det, "logdet": logdet, "inverse": inverse, "slogdet": slogdet,
+               "dist": dist})  # noqa: F405
 
 
 def __getattr__(name: str) -> object:
