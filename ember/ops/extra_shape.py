@@ -238,8 +238,8 @@ def repeat_interleave(input: Any, repeats: Any = None, dim: int | None = None, *
             raise RuntimeError("allocated size does not match required size")
         return x.index_select(d, _wrap(index))
     r = int(repeats)
-    if r < 0:
-        raise RuntimeError("repeats can not be negative")
+    if r < 0:  # (torch words an int count differently from a tensor of counts)
+        raise RuntimeError("Repeats must be non-negative")
     shape = list(x.shape)
     big = shape[:d + 1] + [r] + shape[d + 1:]
     out_shape = shape[:d] + [shape[d] * r] + shape[d + 1:]

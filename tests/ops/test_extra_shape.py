@@ -398,3 +398,8 @@ def test_tensor_unfold_zero_dim_and_errors():
     check_error(lambda t, a: a.unfold(1, 6, 1), rand(3, 5), match=True)
     check_error(lambda t, a: a.unfold(1, 2, 0), rand(3, 5), match=True)
     check_error(lambda t, a: a.unfold(2, 2, 1), rand(3, 5))
+
+
+def test_repeat_interleave_negative_counts_raise_torchs_errors():
+    check_error(lambda t, a: a.repeat_interleave(-1), rand(3), match=True)
+    check_error(lambda t, a: a.repeat_interleave(t.tensor([1, -1, 2])), rand(3), match=True)
