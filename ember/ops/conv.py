@@ -28,6 +28,7 @@ import numpy as np
 from .._tensor import Tensor, _wrap_dim
 from ..amp import autocast_mode
 from ..autograd import grad_mode
+from ..autograd.graph import _hook_stack as _saved_hooks
 from ._op import Op
 
 _amp_state = autocast_mode._state
@@ -200,13 +201,16 @@ def _out_size(size: tuple, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
 
 
 def _conv_fwd(xp: Any, x: Any, w: Any, b: Any, stride: tuple, lo: tuple, hi: tuple,
-              dilation: tuple, groups: int) -> Any:
+              dilation: tuple, groups: int, keep: Any = None) -> Any:
     """One matrix product of the weight with the im2col of x; the bias is added in the
-    same pass that puts the result into ``(N, O, *out)`` order."""
+    same pass that puts the result into ``(N, O, *out)`` order. ``keep``, a list, is given
+    the columns (for the weight gradient, which multiplies the same ones)."""
     n = x.shape[0]
     o, ksize = w.shape[0], w.shape[2:]
     out = _out_size(x.shape[2:], ksize, stride, lo, hi, dilation)
     col = _im2col(xp, x, ksize, stride, lo, hi, dilation, out)
+    if keep is not None:
+        keep.append(col)
     # Explicit sizes throughout: a -1 cannot be inferred when the batch is empty.
     ck, length = math.prod(w.shape[1:]), math.prod(out)
     y = xp.matmul(w.reshape(groups, o // groups, ck), col.reshape(groups, ck, n * length))
@@ -241,10 +245,12 @@ def _conv_t_fwd(xp: Any, g: Any, w: Any, stride: tuple, lo: tuple, dilation: tup
 
 
 def _conv_w_fwd(xp: Any, x: Any, g: Any, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
-                dilation: tuple, groups: int, gmat: Any = None) -> Any:
-    """The weight gradient: ``g @ im2col(x)^T``, shape ``(O, C/g, *K)``."""
+                dilation: tuple, groups: int, gmat: Any = None, col: Any = None) -> Any:
+    """The weight gradient: ``g @ im2col(x)^T``, shape ``(O, C/g, *K)`` (``col``: the
+    forward's columns, if it kept them)."""
     o = g.shape[1]
-    col = _im2col(xp, x, ksize, stride, lo, hi, dilation, g.shape[2:])
+    if col is None:
+        col = _im2col(xp, x, ksize, stride, lo, hi, dilation, g.shape[2:])
     col = col.reshape(groups, x.shape[1] // groups * math.prod(ksize),
                       g.shape[0] * math.prod(g.shape[2:]))
     gw = xp.matmul(_grad_matrix(xp, g, groups) if gmat is None else gmat,
@@ -269,10 +275,15 @@ def _bias_shape(b: Any, nd: int) -> Any:
 
 
 class Convolution(Op, name="ConvolutionBackward0"):
-    def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups):
+    def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups, keep_cols=False):
         _set_geom(ctx, stride, lo, hi, dilation, groups)
         ctx.size, ctx.ksize = x.shape[2:], w.shape[2:]
-        y = _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups)
+        # Keeping the columns spends their memory (the size of x times the kernel's) until
+        # the weight gradient, to save building them twice: most of a small conv's backward.
+        keep = [] if keep_cols else None
+        y = _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups, keep)
+        if keep:
+            ctx._cols = keep[0]
         # ml_dtypes' bfloat16 products come back in float32; torch keeps bfloat16.
         return y if y.dtype == x.dtype else y.astype(x.dtype)
 
@@ -281,8 +292,14 @@ class Convolution(Op, name="ConvolutionBackward0"):
                                    gmat=_shared_grad_matrix(ctx, grad, 0), **_geom(ctx))
 
     def grad_w(ctx, grad, x):
-        return ConvWeight.apply(x, grad, ksize=ctx.ksize, gmat=_shared_grad_matrix(ctx, grad, 1),
-                                **_geom(ctx))
+        gmat = _shared_grad_matrix(ctx, grad, 1)
+        cols = ctx.__dict__.pop("_cols", None)
+        if gmat is not None and cols is not None:  # plain backward: no graph to record
+            xp = np if gmat.__class__ is np.ndarray else _array_module(gmat)
+            return Tensor._make(_conv_w_fwd(xp, x._data, grad._data, ctx.ksize, ctx.stride,
+                                            ctx.lo, ctx.hi, ctx.dilation, ctx.groups, gmat,
+                                            cols))
+        return ConvWeight.apply(x, grad, ksize=ctx.ksize, gmat=gmat, **_geom(ctx))
 
     def grad_b(ctx, grad):
         gm = _shared_grad_matrix(ctx, grad, 2)
@@ -505,8 +522,10 @@ def _conv(name: str, nd: int, input: Tensor, weight: Tensor, bias: Tensor | None
     stride, lo, hi, dilation, batched = _conv_prep(name, nd, input, weight, bias, stride,
                                                    padding, dilation, groups)
     x = input if batched else input.unsqueeze(0)
+    # Saved-tensor hooks (save_on_cpu, ...) manage what the graph keeps: no columns then.
+    keep = grad_mode._state.enabled and weight._requires_grad and not _saved_hooks
     y = Convolution.apply(x, weight, bias, stride=stride, lo=lo, hi=hi, dilation=dilation,
-                          groups=groups)
+                          groups=groups, keep_cols=keep)
     return y if batched else y.squeeze(0)
 
 

@@ -214,3 +214,43 @@ def test_conv_is_one_node_per_layer_and_double_backward_through_conv():
     (ggw,) = ember.autograd.grad(gx.sum(), w)
     (ggwt,) = torch.autograd.grad(gxt.sum(), wt)
     np.testing.assert_allclose(ggw.numpy(), ggwt.numpy(), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("kw", [{}, {"stride": 2, "padding": 1}, {"groups": 2}])
+def test_conv_weight_grad_from_kept_columns_twice_and_under_hooks(kw):
+    """The forward keeps its columns for the weight gradient (a plain backward uses them
+    once); a second backward (retain_graph) and saved-tensor hooks take the other path."""
+    x0, w0 = rand(3, 4, 9, 9), rand(6, 4 // kw.get("groups", 1), 3, 3, seed=1)
+    grads = {}
+    for lib in (torch, ember):
+        x = lib.tensor(x0, requires_grad=True)
+        w = lib.tensor(w0, requires_grad=True)
+        y = F(lib).conv2d(x, w, **kw)
+        g = lib.tensor(rand(*y.shape, seed=5))
+        y.backward(g, retain_graph=True)
+        first = w.grad.clone()
+        y.backward(g)
+        with lib.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t):
+            y2 = F(lib).conv2d(x, w, **kw)
+        (hooked,) = lib.autograd.grad(y2, w, g)
+        grads[lib] = [first, w.grad, x.grad, hooked]
+    for e, t in zip(grads[ember], grads[torch]):
+        np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_conv_kept_columns_still_see_inplace_change_of_input():
+    x = ember.randn(2, 2, 5, 5)
+    w = ember.randn(3, 2, 3, 3, requires_grad=True)
+    y = F(ember).conv2d(x, w)
+    assert y.grad_fn.__dict__.get("_cols") is not None  # the columns were kept...
+    x.mul_(2)  # ...but x changed: torch raises, and so must ember, columns or not
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.sum().backward()
+
+
+def test_conv_keeps_no_columns_when_weight_is_frozen_or_no_grad():
+    x = ember.randn(2, 2, 5, 5, requires_grad=True)
+    w = ember.randn(3, 2, 3, 3)
+    assert "_cols" not in F(ember).conv2d(x, w).grad_fn.__dict__
+    with ember.no_grad():
+        assert F(ember).conv2d(x, w.requires_grad_()).grad_fn is None
