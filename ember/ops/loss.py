@@ -125,6 +125,9 @@ class _DivScalar(Op, name="DivBackward1"):
 
 # -- negative log likelihood -----------------------------------------------------------------
 
+_FAST_NLL = (np.dtype(np.float32), np.dtype(np.float64))
+
+
 class NllLoss(Op, name="NllLossBackward0"):
     """-weight[t] * input[..., t, ...] over the class dim (1, or 0 for an unbatched input)."""
 
@@ -134,6 +137,19 @@ class NllLoss(Op, name="NllLossBackward0"):
         if target.dtype not in (np.int64, np.uint8):
             raise RuntimeError(f"expected scalar type Long but found {_word(target)}")
         t = target.astype(np.int64, copy=False)
+        if weight is None and a.ndim == 2 and reduction != "none" and t.shape[0] and \
+                a.dtype in _FAST_NLL and not 0 <= ignore_index < c and \
+                not bool((t.view(np.uint64) >= c).any()):
+            # The usual case, every target a class (an ignore_index or a bad target is
+            # negative or too large, as unsigned both too large): one gather, one sum.
+            n = t.shape[0]
+            flat = t + xp.arange(0, n * c, c)
+            ctx.flat, ctx.w, ctx.shape, ctx.reduction = flat, None, a.shape, reduction
+            out = -a.reshape(-1)[flat].sum()
+            if reduction == "mean":
+                ctx.total = a.dtype.type(n)
+                out = out / ctx.total
+            return xp.asarray(out, dtype=a.dtype)
         valid = t != ignore_index
         tc = xp.where(valid, t, 0)
         bad = valid & ((t < 0) | (t >= c))
@@ -159,6 +175,18 @@ class NllLoss(Op, name="NllLossBackward0"):
     def grad_a(ctx, grad, a):
         from .activation import tie
 
+        if ctx.w is None:  # forward's fast path: every target a class, unit weights
+            xp = np if ctx.flat.__class__ is np.ndarray else _xp(ctx.flat)
+            if not grad_mode._state.enabled:
+                g = grad._data
+                out = xp.zeros(ctx.shape, dtype=g.dtype)
+                val = -g if ctx.reduction == "sum" else -g / ctx.total
+                out.reshape(-1)[ctx.flat] = val
+                return Tensor._make(out)
+            n, c = ctx.shape
+            ctx.w = xp.ones(n, dtype=a._data.dtype)
+            ctx.idx = (ctx.flat - xp.arange(0, n * c, c))[:, None]
+            ctx.axis = 1
         xp = np if ctx.w.__class__ is np.ndarray else _xp(ctx.w)
         coef = -ctx.w
         if ctx.reduction == "mean":

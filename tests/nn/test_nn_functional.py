@@ -63,6 +63,23 @@ def test_nll_loss_unbatched_and_float64():
     check(lambda t, x, y: F(t).nll_loss(x, y.to(t.uint8)), rand(5, 3), labels(5, classes=3))
 
 
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_cross_entropy_many_short_rows(reduction):
+    """The row max of 64+ short rows goes down a transposed copy, and all-valid targets take
+    nll's one-gather path: rows of very different scales, a default-ignored (-100) target
+    (the general path), and a batch whose mean divides by a non-power of two."""
+    x = rand(100, 10) * np.logspace(-3, 3, 100, dtype=np.float32)[:, None]
+    y = labels(100, classes=10)
+    check(lambda t, xx, yy: F(t).cross_entropy(xx, yy, reduction=reduction), x, y)
+    y[7] = -100
+    check(lambda t, xx, yy: F(t).cross_entropy(xx, yy, reduction=reduction), x, y)
+
+
+def test_nll_loss_empty_batch():
+    check(lambda t, x, y: F(t).nll_loss(x, y), rand(0, 3), labels(0), grad=False)
+    check(lambda t, x, y: F(t).nll_loss(x, y, reduction="sum"), rand(0, 3), labels(0))
+
+
 def test_nll_loss_all_ignored_is_nan():
     y = np.array([1, 1, 1], np.int64)
     check(lambda t, x, yy: F(t).nll_loss(x, yy, ignore_index=1), rand(3, 4), y, grad=False)
