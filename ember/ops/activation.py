@@ -20,6 +20,7 @@ from .. import _dtype
 from .._tensor import Tensor, _wrap_dim
 from ..autograd import grad_mode
 from ._op import Op
+from ._ufuncs import clamp_scalar, masked
 from .views import apply_inplace
 
 __all__ = ["softmax", "log_softmax", "hardshrink", "prelu", "selu", "selu_", "celu", "celu_",
@@ -60,6 +61,8 @@ class _SlopeGrad(Op):
 
     def forward(ctx, xp, grad, a, *, slope):
         ctx.slope = slope
+        if slope.dtype == np.bool_:  # torch's where(mask, grad, 0): zero even for inf/nan
+            return masked(xp, grad, slope)
         return (grad * slope).astype(grad.dtype, copy=False)
 
     def grad_grad(ctx, grad):
@@ -330,6 +333,8 @@ class Hardtanh(Op, name="HardtanhBackward0"):
         ctx.lo, ctx.hi = min_val, max_val
         if a.dtype.kind in "biu":
             return xp.clip(a, math.ceil(min_val), math.floor(max_val)).astype(a.dtype)
+        if a.dtype.kind == "f":
+            return clamp_scalar(xp, a, a.dtype.type(min_val), a.dtype.type(max_val))
         return xp.clip(a, a.dtype.type(min_val), a.dtype.type(max_val))
 
     def grad_a(ctx, grad, a):

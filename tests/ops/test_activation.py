@@ -222,3 +222,27 @@ def test_softmax_plain_backward(name, dim):
     """Without create_graph the gradient takes an array fast path: same values."""
     check(lambda t, a: getattr(a, name)(dim), smooth(3, 4, 5), second_order=False)
     check(lambda t, a: getattr(a, name)(dim), smooth(4, dtype=F64), second_order=False)
+
+
+@pytest.mark.parametrize("n", [7 * 4, 7 * 400, 7 * 401])  # small, row-viewable, odd sizes
+def test_relu_clamp_hardtanh_large_and_special_values_like_torch(n):
+    """Big float arrays take other NumPy loops (row-broadcast bounds, a product with a
+    0/1 mask); values, signs of zeros and inf/nan gradients must stay torch's."""
+    # (No nan input: torch's own hardtanh gradient at a nan depends on where in the array
+    # it sits, the vectorised body or the scalar tail.)
+    special = np.array([-1.0, 0.0, 2.0, 0.3, -np.inf, np.inf, 3.0], np.float32)
+    x0 = np.resize(special, n) * np.resize(rand(n), n)
+    grads = [np.resize(np.array([-1.0, -2.0, np.inf, 5.0, 1.0, -np.inf, np.nan], np.float32),
+                       n), rand(n, seed=3)]
+    for g0 in grads:
+        out = {}
+        for lib in (torch, ember):
+            x = lib.tensor(x0, requires_grad=True)
+            ys = [lib.relu(x), x.clamp(-0.5, 0.5), x.clamp(min=0.25),
+                  lib.nn.functional.hardtanh(x)]
+            sum((y * lib.tensor(g0)).sum() for y in ys[1:]).backward(retain_graph=True)
+            ys[0].backward(lib.tensor(g0))
+            out[lib] = [y.detach().numpy() for y in ys] + [x.grad.numpy()]
+        for e, t in zip(out[ember], out[torch]):
+            np.testing.assert_array_equal(e, t)
+            np.testing.assert_array_equal(np.signbit(e), np.signbit(t))
