@@ -201,18 +201,29 @@ def _out_size(size: tuple, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
 
 
 def _conv_fwd(xp: Any, x: Any, w: Any, b: Any, stride: tuple, lo: tuple, hi: tuple,
-              dilation: tuple, groups: int, keep: Any = None) -> Any:
+              dilation: tuple, groups: int, keep: Any = None, nlast: bool = False) -> Any:
     """One matrix product of the weight with the im2col of x; the bias is added in the
     same pass that puts the result into ``(N, O, *out)`` order. ``keep``, a list, is given
     the columns (for the weight gradient, which multiplies the same ones)."""
     n = x.shape[0]
     o, ksize = w.shape[0], w.shape[2:]
     out = _out_size(x.shape[2:], ksize, stride, lo, hi, dilation)
+    ck, length = math.prod(w.shape[1:]), math.prod(out)
+    if nlast:
+        col = _im2col_nlast(xp, x, ksize, stride, lo, hi, dilation, out)
+        if keep is not None:
+            keep.append(col)
+        y = xp.matmul(w.reshape(o, ck), col).reshape(o, length, n).transpose(2, 0, 1)
+        res = xp.empty((n, o) + out, dtype=y.dtype)
+        if b is not None:
+            xp.add(y, b[:, None], out=res.reshape(n, o, length))
+        else:
+            res.reshape(n, o, length)[...] = y
+        return res
     col = _im2col(xp, x, ksize, stride, lo, hi, dilation, out)
     if keep is not None:
         keep.append(col)
     # Explicit sizes throughout: a -1 cannot be inferred when the batch is empty.
-    ck, length = math.prod(w.shape[1:]), math.prod(out)
     y = xp.matmul(w.reshape(groups, o // groups, ck), col.reshape(groups, ck, n * length))
     y = y.reshape(o, n, length).swapaxes(0, 1)
     res = xp.empty((n, o) + out, dtype=y.dtype)
@@ -223,22 +234,73 @@ def _conv_fwd(xp: Any, x: Any, w: Any, b: Any, stride: tuple, lo: tuple, hi: tup
     return res
 
 
-def _grad_matrix(xp: Any, g: Any, groups: int) -> Any:
-    """``(G, O/G, N * prod(out))``: an output-shaped gradient as the products need it."""
+def _grad_matrix(xp: Any, g: Any, groups: int, nlast: bool = False) -> Any:
+    """``(G, O/G, N * prod(out))``: an output-shaped gradient as the products need it
+    (``(1, O, prod(out) * N)``, batch last, with nlast)."""
     n, o = g.shape[:2]
     length = math.prod(g.shape[2:])
+    if nlast:
+        return xp.ascontiguousarray(g.reshape(n, o, length).transpose(1, 2, 0)).reshape(
+            1, o, length * n)
     return xp.ascontiguousarray(g.reshape(n, o, length).swapaxes(0, 1)).reshape(
         groups, o // groups, n * length)
 
 
+# -- the batch-last layout -------------------------------------------------------------
+# With a short output row (a few pixels), the column copies and col2im's slice-adds above
+# move runs of only out[-1] floats, and NumPy's cost per run dominates. With the batch as
+# the last axis, the columns are (C, *K, *out, N) and every run is out[-1] * N long, at the
+# price of transposing x, the output and its gradient (each far smaller than the columns
+# when C * K is large next to O). A plain-backward, groups=1 convolution picks it so.
+
+def _batch_last(x_shape: tuple, w_shape: tuple, out: tuple, groups: int) -> bool:
+    return groups == 1 and out[-1] < 16 and math.prod(w_shape[1:]) >= 4 * w_shape[0] \
+        and x_shape[0] > 1
+
+
+def _im2col_nlast(xp: Any, x: Any, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
+                  dilation: tuple, out: tuple) -> Any:
+    """The columns ``(C * prod(K), prod(out) * N)``, batch last."""
+    nd = len(ksize)
+    xt = _pad(xp, xp.moveaxis(x, 0, -1), lo + (0,), hi + (0,))  # (C, *P, N)
+    xt = xp.ascontiguousarray(xt)
+    st = xt.strides
+    shape = (xt.shape[0],) + tuple(ksize) + tuple(out) + (xt.shape[-1],)
+    strides = (st[0],) + tuple(st[1 + i] * dilation[i] for i in range(nd)) + tuple(
+        st[1 + i] * stride[i] for i in range(nd)) + (st[-1],)
+    col = xp.lib.stride_tricks.as_strided(xt, shape, strides).copy()
+    return col.reshape(shape[0] * math.prod(ksize), -1)
+
+
+def _col2im_nlast(xp: Any, cols: Any, ksize: tuple, stride: tuple, lo: tuple,
+                  dilation: tuple, size: tuple, out: tuple, n: int) -> Any:
+    """The adjoint of _im2col_nlast, back to ``(N, C, *size)``."""
+    nd = len(ksize)
+    c = cols.shape[0] // math.prod(ksize)
+    cols = cols.reshape((c,) + tuple(ksize) + out + (n,))
+    padded = tuple(max(s + lo_, (o - 1) * st + (kk - 1) * d + 1)
+                   for s, lo_, o, st, kk, d in zip(size, lo, out, stride, ksize, dilation))
+    dxt = xp.empty((c,) + padded + (n,), dtype=cols.dtype)
+    _add_slices(dxt, [((slice(None),) + tuple(_span(kk[i], dilation[i], out[i], stride[i])
+                                              for i in range(nd)) + (slice(None),),
+                       cols[(slice(None),) + kk])
+                      for kk in itertools.product(*(range(kk) for kk in ksize))])
+    dxt = dxt[(slice(None),) + tuple(slice(a, a + s) for a, s in zip(lo, size))]
+    return xp.ascontiguousarray(xp.moveaxis(dxt, -1, 0))
+
+
 def _conv_t_fwd(xp: Any, g: Any, w: Any, stride: tuple, lo: tuple, dilation: tuple,
-                groups: int, size: tuple, gmat: Any = None) -> Any:
-    """The adjoint of _conv_fwd in its input: ``W^T @ g`` then col2im into ``size``."""
+                groups: int, size: tuple, gmat: Any = None, nlast: bool = False) -> Any:
+    """The adjoint of _conv_fwd in its input: ``W^T @ g`` then col2im into ``size``
+    (``gmat``, given, is in the batch-last layout with nlast)."""
     n, cin = g.shape[:2]
     out = g.shape[2:]
     ksize = w.shape[2:]
     cout = w.shape[1] * groups
     wm = w.reshape(groups, cin // groups, math.prod(w.shape[1:])).transpose(0, 2, 1)
+    if nlast:
+        cols = xp.matmul(wm[0], gmat[0])
+        return _col2im_nlast(xp, cols, ksize, stride, lo, dilation, size, out, n)
     cols = xp.matmul(wm, _grad_matrix(xp, g, groups) if gmat is None else gmat)
     cols = cols.reshape((cout,) + tuple(ksize) + (n,) + tuple(out))
     return _col2im(xp, cols, n, ksize, stride, lo, dilation, size)
@@ -281,19 +343,27 @@ class Convolution(Op, name="ConvolutionBackward0"):
         # Keeping the columns spends their memory (the size of x times the kernel's) until
         # the weight gradient, to save building them twice: most of a small conv's backward.
         keep = [] if keep_cols else None
-        y = _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups, keep)
+        out = _out_size(x.shape[2:], w.shape[2:], stride, lo, hi, dilation)
+        ctx.nlast = nlast = _batch_last(x.shape, w.shape, out, groups) and x.dtype.kind in "fc"
+        y = _conv_fwd(xp, x, w, b, stride, lo, hi, dilation, groups, keep, nlast)
         if keep:
             ctx._cols = keep[0]
         # ml_dtypes' bfloat16 products come back in float32; torch keeps bfloat16.
         return y if y.dtype == x.dtype else y.astype(x.dtype)
 
     def grad_x(ctx, grad, w):
-        return ConvTranspose.apply(grad, w, None, size=ctx.size,
-                                   gmat=_shared_grad_matrix(ctx, grad, 0), **_geom(ctx))
+        gmat = _shared_grad_matrix(ctx, grad, 0)
+        return ConvTranspose.apply(grad, w, None, size=ctx.size, gmat=gmat,
+                                   nlast=ctx.nlast and gmat is not None, **_geom(ctx))
 
     def grad_w(ctx, grad, x):
         gmat = _shared_grad_matrix(ctx, grad, 1)
         cols = ctx.__dict__.pop("_cols", None)
+        if ctx.nlast and cols is None and gmat is not None:  # a second plain backward:
+            # the same columns again, so that it adds in the same order as the first
+            xd = x._data
+            cols = _im2col_nlast(_array_module(xd), xd, ctx.ksize, ctx.stride, ctx.lo,
+                                 ctx.hi, ctx.dilation, tuple(grad.shape[2:]))
         if gmat is not None and cols is not None:  # plain backward: no graph to record
             xp = np if gmat.__class__ is np.ndarray else _array_module(gmat)
             return Tensor._make(_conv_w_fwd(xp, x._data, grad._data, ctx.ksize, ctx.stride,
@@ -320,7 +390,8 @@ def _shared_grad_matrix(ctx: Any, grad: Tensor, i: int) -> Any:
     if cache is None or cache[0] is not grad:
         g = grad._data
         xp = np if g.__class__ is np.ndarray else _array_module(g)
-        cache = ctx._gmat = (grad, _grad_matrix(xp, g, ctx.groups))
+        cache = ctx._gmat = (grad, _grad_matrix(xp, g, ctx.groups,
+                                                ctx.__dict__.get("nlast", False)))
     if i >= max(j for j, n in enumerate(ctx.needs_input_grad) if n):
         del ctx._gmat
     return cache[1]
@@ -335,10 +406,11 @@ def _array_module(a: Any) -> Any:
 class ConvTranspose(Op, name="ConvolutionBackward0"):
     """Transposed convolution into a given spatial ``size`` (the adjoint of Convolution)."""
 
-    def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups, size, gmat=None):
+    def forward(ctx, xp, x, w, b, *, stride, lo, hi, dilation, groups, size, gmat=None,
+                nlast=False):
         _set_geom(ctx, stride, lo, hi, dilation, groups)
         ctx.ksize = w.shape[2:]
-        y = _conv_t_fwd(xp, x, w, stride, lo, dilation, groups, size, gmat)
+        y = _conv_t_fwd(xp, x, w, stride, lo, dilation, groups, size, gmat, nlast)
         if b is not None:
             y += _bias_shape(b, len(stride))
         return y if y.dtype == x.dtype else y.astype(x.dtype)
