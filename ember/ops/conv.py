@@ -121,6 +121,14 @@ def _im2col(xp: Any, x: Any, ksize: tuple, stride: tuple, lo: tuple, hi: tuple,
     return strided(rows, shape, strides).copy()
 
 
+def _padded(size: tuple, lo: tuple, out: tuple, stride: tuple, ksize: tuple,
+            dilation: tuple) -> tuple:
+    """The extent an adjoint (col2im, pooling's scatter) writes into before cropping: the
+    input plus its left padding, or as far as the last window reaches if that is further."""
+    return tuple(max(s + lo_, (o - 1) * st + (k - 1) * d + 1)
+                 for s, lo_, o, st, k, d in zip(size, lo, out, stride, ksize, dilation))
+
+
 def _col2im(xp: Any, cols: Any, n: int, ksize: tuple, stride: tuple, lo: tuple,
             dilation: tuple, size: tuple, batch_first: bool = False) -> Any:
     """The adjoint of _im2col: add columns ``(C, *K, N, *out)`` (or ``(N, C, *K, *out)``)
@@ -129,8 +137,7 @@ def _col2im(xp: Any, cols: Any, n: int, ksize: tuple, stride: tuple, lo: tuple,
     nd = len(ksize)
     c = cols.shape[1 if batch_first else 0]
     out = cols.shape[-nd:]
-    padded = tuple(max(s + lo_, (o - 1) * st + (k - 1) * d + 1)
-                   for s, lo_, o, st, k, d in zip(size, lo, out, stride, ksize, dilation))
+    padded = _padded(size, lo, out, stride, ksize, dilation)
     dx = xp.empty((n, c) + padded, dtype=cols.dtype)
     dxt = dx if batch_first else dx.swapaxes(0, 1)  # in the order of the columns' lead dims
     pre = (slice(None),) * (2 if batch_first else 1)  # the dims of cols ahead of K
@@ -181,8 +188,7 @@ def _scatter(xp: Any, lead: tuple, ksize: tuple, stride: tuple, lo: tuple, dilat
     writes kernel position i's ``(*lead, *out)`` values into ``view``, adding them when
     windows overlap (else each input cell is in at most one window: plain writes)."""
     nd = len(ksize)
-    padded = tuple(max(s + lo_, (o - 1) * st + (k - 1) * d + 1)
-                   for s, lo_, o, st, k, d in zip(size, lo, out, stride, ksize, dilation))
+    padded = _padded(size, lo, out, stride, ksize, dilation)
     dx = xp.zeros(tuple(lead) + padded, dtype=dtype)
     add = any(s < (k - 1) * d + 1 for s, k, d in zip(stride, ksize, dilation))
     for i, k in enumerate(itertools.product(*(range(k) for k in ksize))):
@@ -208,24 +214,17 @@ def _conv_fwd(xp: Any, x: Any, w: Any, b: Any, stride: tuple, lo: tuple, hi: tup
     n = x.shape[0]
     o, ksize = w.shape[0], w.shape[2:]
     out = _out_size(x.shape[2:], ksize, stride, lo, hi, dilation)
+    # Explicit sizes throughout: a -1 cannot be inferred when the batch is empty.
     ck, length = math.prod(w.shape[1:]), math.prod(out)
     if nlast:
         col = _im2col_nlast(xp, x, ksize, stride, lo, hi, dilation, out)
-        if keep is not None:
-            keep.append(col)
         y = xp.matmul(w.reshape(o, ck), col).reshape(o, length, n).transpose(2, 0, 1)
-        res = xp.empty((n, o) + out, dtype=y.dtype)
-        if b is not None:
-            xp.add(y, b[:, None], out=res.reshape(n, o, length))
-        else:
-            res.reshape(n, o, length)[...] = y
-        return res
-    col = _im2col(xp, x, ksize, stride, lo, hi, dilation, out)
+    else:
+        col = _im2col(xp, x, ksize, stride, lo, hi, dilation, out)
+        y = xp.matmul(w.reshape(groups, o // groups, ck), col.reshape(groups, ck, n * length))
+        y = y.reshape(o, n, length).swapaxes(0, 1)
     if keep is not None:
         keep.append(col)
-    # Explicit sizes throughout: a -1 cannot be inferred when the batch is empty.
-    y = xp.matmul(w.reshape(groups, o // groups, ck), col.reshape(groups, ck, n * length))
-    y = y.reshape(o, n, length).swapaxes(0, 1)
     res = xp.empty((n, o) + out, dtype=y.dtype)
     if b is not None:
         xp.add(y, b[:, None], out=res.reshape(n, o, length))
@@ -278,8 +277,7 @@ def _col2im_nlast(xp: Any, cols: Any, ksize: tuple, stride: tuple, lo: tuple,
     nd = len(ksize)
     c = cols.shape[0] // math.prod(ksize)
     cols = cols.reshape((c,) + tuple(ksize) + out + (n,))
-    padded = tuple(max(s + lo_, (o - 1) * st + (kk - 1) * d + 1)
-                   for s, lo_, o, st, kk, d in zip(size, lo, out, stride, ksize, dilation))
+    padded = _padded(size, lo, out, stride, ksize, dilation)
     dxt = xp.empty((c,) + padded + (n,), dtype=cols.dtype)
     _add_slices(dxt, [((slice(None),) + tuple(_span(kk[i], dilation[i], out[i], stride[i])
                                               for i in range(nd)) + (slice(None),),
